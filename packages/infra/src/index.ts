@@ -1,0 +1,1 @@
+export { AppLogGroup, type AppLogGroupProps } from "./observability/app-log-group.js";

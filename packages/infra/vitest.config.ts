@@ -1,0 +1,7 @@
+import { defineProject } from "vitest/config";
+import { testServiceEnv } from "../../vitest.shared.js";
+
+export default defineProject({
+  // Loading aws-cdk-lib takes seconds on first import; synthesis is not what is timed here.
+  test: { name: "infra", include: ["test/**/*.test.ts"], env: testServiceEnv(), testTimeout: 60_000 },
+});

@@ -1,0 +1,1 @@
+export { BotConfigError, readTargetRepository, type TargetRepository } from "./config/target-repository.js";

