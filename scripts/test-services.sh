@@ -98,7 +98,6 @@ stop() {
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -9 "$pid" 2>/dev/null || true
-      log "stopped $name"
     fi
     rm -f "$state/$name.pid"
   done
