@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { generateSelfSignedCertificate } from "./certificates/self-signed-certificate.js";
-import { type AppConfig, ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig } from "./config.js";
 import { EventLoopMonitor } from "./health/event-loop-monitor.js";
 import { shutDownGracefully } from "./lifecycle/graceful-shutdown.js";
 import { ConcurrencyGate } from "./load-shedding/concurrency-gate.js";
@@ -12,30 +12,16 @@ import { buildServer } from "./server.js";
 const CRASH_FLUSH_MS = 500;
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-
+  const config = orExitOnConfigError(() => loadConfig(process.env));
   const logger = pino({ level: config.logLevel, base: { service: "phoenix-app" } });
-  let requestLog: RequestLogWriter | undefined;
-  try {
-    requestLog = config.database
-      ? new RequestLogWriter({
-          store: createMongoRequestLogStore(config.database),
-          logger,
-          capacity: config.database.bufferLimit,
-        })
-      : undefined;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  const database = config.database;
+  const requestLog = database
+    ? new RequestLogWriter({
+        store: orExitOnConfigError(() => createMongoRequestLogStore(database)),
+        logger,
+        capacity: database.bufferLimit,
+      })
+    : undefined;
   if (!requestLog) logger.warn("DB_CONNECTION_STRING is not set: request logs go to stdout only");
 
   const eventLoop = new EventLoopMonitor();
@@ -81,6 +67,17 @@ async function main(): Promise<void> {
     { port: (server.server.address() as { port: number }).port, database: config.database ? "enabled" : "disabled" },
     "phoenix app listening",
   );
+}
+
+/** A configuration problem ends start-up with its one-line message, not a stack trace. */
+function orExitOnConfigError<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 await main();

@@ -1,0 +1,697 @@
+#!/usr/bin/env node
+// App benchmark: the built app (dist/main.js) started as in production, with request logging
+// to a MongoDB-compatible database, measured by autocannon load generators that each run in
+// their own process (bench/load-client.mjs). All traffic stays on 127.0.0.1.
+//
+//   scripts/test-services.sh up && . .test-services/env && pnpm --filter @phoenix/app build
+//   pnpm --filter @phoenix/app bench          (about a minute)
+//
+// The app gets NODE_ENV=production, HOST=127.0.0.1, a free PORT, and its stdout (one JSON line per
+// request) goes to a temporary file, removed at the end.
+// Database: PHOENIX_BENCH_MONGODB_URL, else PHOENIX_TEST_MONGODB_URL (scripts/test-services.sh up
+// writes the latter to .test-services/env). Without a database name in the URL, a fresh
+// `phoenix_bench_<stamp>` database is used and dropped at the end.
+// Knobs: PHOENIX_BENCH_RUNS (3), PHOENIX_BENCH_DURATION_S (5). CERT_CONCURRENCY, CERT_QUEUE_LIMIT,
+// CERT_QUEUE_TIMEOUT_MS, LOG_LEVEL, REQUEST_LOG_BUFFER_LIMIT and UV_THREADPOOL_SIZE are passed to
+// the app when set (and recorded).
+//
+// Scenarios, each repeated PHOENIX_BENCH_RUNS times, idle and saturated interleaved; medians reported:
+//   idle:      GET /            10 connections, as fast as they go
+//   saturated: GET /generatecert 4 clients, each sequential (next request when the previous one
+//                                completes, 503s included, no back-off)
+//              GET /            10 connections, as fast as they go          } all three at once,
+//              GET /health      1 connection at a fixed 50 req/s (a probe)  } one process each
+// Output: bench/results.json (raw runs, medians, targets), bench/results.md and the same table
+// on stdout. A missed target is reported, not an error: the exit code is non-zero only on errors.
+import { fork, spawn } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const appDir = resolve(benchDir, "..");
+const mainScript = join(appDir, "dist", "main.js");
+const clientScript = join(benchDir, "load-client.mjs");
+
+class BenchError extends Error {}
+
+function intEnv(name, fallback, min, max) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new BenchError(`${name} must be a whole number in ${min}..${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+const APP_KNOBS = [
+  "CERT_CONCURRENCY",
+  "CERT_QUEUE_LIMIT",
+  "CERT_QUEUE_TIMEOUT_MS",
+  "LOG_LEVEL",
+  "REQUEST_LOG_BUFFER_LIMIT",
+  "UV_THREADPOOL_SIZE",
+];
+
+const TARGETS = {
+  idleRootRps: { op: ">=", value: 5000 },
+  saturatedRootRatio: { op: ">=", value: 0.5 },
+  saturatedHealthP99Ms: { op: "<=", value: 25 },
+  certOkPerS: { op: ">=", value: 6 },
+};
+
+// --- everything started here, so that every exit path can stop it -------------------------
+const state = {
+  app: undefined,
+  clients: new Set(),
+  tmpDir: undefined,
+  db: undefined,
+  cleaning: undefined,
+  interrupted: false,
+};
+
+function log(message) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+// --- preflight --------------------------------------------------------------------------------
+function preflight() {
+  if (!existsSync(mainScript)) {
+    throw new BenchError(
+      `${mainScript} does not exist: build the app first (cd packages/phoenix-app && pnpm build). The bench builds nothing.`,
+    );
+  }
+  const builtAt = statSync(mainScript).mtimeMs;
+  const newer = listFiles(join(appDir, "src")).filter((file) => statSync(file).mtimeMs > builtAt);
+  if (newer.length > 0)
+    log(`warning: dist/ is older than ${newer.length} file(s) in src/ (e.g. ${newer[0]}); rebuild?`);
+
+  const dbUrl = process.env.PHOENIX_BENCH_MONGODB_URL || process.env.PHOENIX_TEST_MONGODB_URL;
+  if (!dbUrl) {
+    throw new BenchError(
+      "no database: set PHOENIX_BENCH_MONGODB_URL or PHOENIX_TEST_MONGODB_URL " +
+        "(scripts/test-services.sh up && . .test-services/env). The bench measures with DB request logging on.",
+    );
+  }
+  return dbUrl;
+}
+
+function listFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+async function prepareDatabase(rawUrl) {
+  const { ConnectionString } = await import("mongodb-connection-string-url");
+  let url;
+  try {
+    url = new ConnectionString(rawUrl);
+  } catch {
+    throw new BenchError("the database URL is not a valid MongoDB connection string");
+  }
+  const named = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  const name = named || `phoenix_bench_${Date.now().toString(36)}`;
+  if (!named) url.pathname = `/${name}`;
+  const [host, port] = (url.hosts.length === 1 ? (url.hosts[0] ?? "") : "").split(/:(?=\d+$)/);
+  const serverPid = findLocalListener(host, Number(port ?? 27017));
+  return { url: url.toString(), name, created: !named, serverPid };
+}
+
+/** Runs `fn` with a connected client; returns undefined (and warns) if the database does not answer. */
+async function withDatabase(db, what, fn) {
+  const { MongoClient } = await import("mongodb");
+  const client = new MongoClient(db.url, { serverSelectionTimeoutMS: 3_000, connectTimeoutMS: 3_000 });
+  try {
+    return await fn(client.db(db.name));
+  } catch (error) {
+    log(`warning: could not ${what}: ${error?.message ?? error}`);
+    return undefined;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+// --- the app under test -------------------------------------------------------------------
+async function startApp(db) {
+  state.tmpDir = mkdtempSync(join(os.tmpdir(), "phoenix-bench-"));
+  const stdoutPath = join(state.tmpDir, "app.stdout.log");
+  const stderrPath = join(state.tmpDir, "app.stderr.log");
+  // The app writes one JSON line per request to stdout: a file costs the app what a log
+  // pipe would, without this process having to read ~10k lines/s.
+  const stdoutFd = openSync(stdoutPath, "w");
+  const stderrFd = openSync(stderrPath, "w");
+  const knobs = Object.fromEntries(APP_KNOBS.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
+  // A free port chosen here rather than PORT=0 and the "listening" log line, which LOG_LEVEL=warn hides.
+  const port = await freePort();
+  const env = {
+    PATH: process.env.PATH ?? "",
+    ...knobs,
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    DB_CONNECTION_STRING: db.url,
+  };
+  const child = spawn(process.execPath, [mainScript], { cwd: appDir, env, stdio: ["ignore", stdoutFd, stderrFd] });
+  closeSync(stdoutFd);
+  closeSync(stderrFd);
+  const exited = new Promise((resolveExit) => child.once("exit", (code, signal) => resolveExit({ code, signal })));
+  state.app = { child, exited, stdoutPath, stderrPath, port, knobs };
+
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new BenchError(`the app exited during start-up:\n${tail(stderrPath)}\n${tail(stdoutPath)}`);
+    }
+    try {
+      await getJson("/health", 1_000);
+      return state.app;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new BenchError(`the app did not answer /health on 127.0.0.1:${port} within 15 s:\n${tail(stderrPath)}`);
+}
+
+function freePort() {
+  return new Promise((resolvePort, rejectPort) => {
+    const server = net.createServer();
+    server.once("error", rejectPort);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function tail(path, lines = 15) {
+  try {
+    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+let ownRequests = 0;
+function getJson(path, timeoutMs = 5_000) {
+  ownRequests++;
+  return new Promise((resolveGet, rejectGet) => {
+    const request = http.get(
+      { host: "127.0.0.1", port: state.app.port, path, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks = [];
+        res.on("data", (chunk) => chunks.push(chunk));
+        res.on("end", () => {
+          try {
+            resolveGet({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+          } catch (error) {
+            rejectGet(error);
+          }
+        });
+        res.on("error", rejectGet);
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error(`GET ${path} timed out after ${timeoutMs} ms`)));
+    request.on("error", rejectGet);
+  });
+}
+
+async function health() {
+  const { status, body } = await getJson("/health");
+  if (status !== 200) throw new BenchError(`/health answered ${status}`);
+  return body;
+}
+
+async function waitForDatabaseUp() {
+  const deadline = Date.now() + 15_000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await health();
+    if (last.database?.state === "up") return;
+    await sleep(200);
+  }
+  throw new BenchError(
+    `the app's request-log database never came up (state ${last?.database?.state}); is it running? (scripts/test-services.sh up)`,
+  );
+}
+
+/** Lets the previous run's leftovers (queued certificates, buffered logs) finish before the next. */
+async function settle() {
+  const startedAt = Date.now();
+  const deadline = startedAt + 10_000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await health();
+    const idle = last.certificates.active === 0 && last.certificates.queued === 0;
+    if (idle && last.database.bufferedLogs <= 10) break;
+    await sleep(100);
+  }
+  if (Date.now() >= deadline)
+    log("warning: the app did not settle within 10 s (certificates or buffered logs pending)");
+  await sleep(300);
+  return { ...last, settleMs: Date.now() - startedAt };
+}
+
+// --- CPU accounting (Linux /proc; absent elsewhere) ------------------------------------------
+const CLK_TCK = 100;
+
+/** The pid listening on a local database port, found through /proc, so its CPU can be shown too. */
+function findLocalListener(host, port) {
+  if (!["127.0.0.1", "localhost", "[::1]", "::1"].includes(host) || !port) return undefined;
+  try {
+    const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+    const inodes = new Set();
+    for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+      if (!existsSync(table)) continue;
+      for (const line of readFileSync(table, "utf8").trim().split("\n").slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === "0A") inodes.add(`socket:[${cols[9]}]`);
+      }
+    }
+    for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      let fds;
+      try {
+        fds = readdirSync(`/proc/${pid}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        try {
+          if (inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return Number(pid);
+        } catch {}
+      }
+    }
+  } catch {}
+  return undefined;
+}
+function processCpuS(pid, tid) {
+  try {
+    const stat = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function machineCpu() {
+  let busy = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const t = cpu.times;
+    busy += t.user + t.nice + t.sys + t.irq;
+    total += t.user + t.nice + t.sys + t.irq + t.idle;
+  }
+  return { busy: busy / 1000, total: total / 1000 };
+}
+
+function cpuSnapshot() {
+  const pid = state.app.child.pid;
+  const dbPid = state.db?.serverPid;
+  return {
+    at: performance.now(),
+    app: processCpuS(pid),
+    appMain: processCpuS(pid, pid),
+    dbServer: dbPid ? processCpuS(dbPid) : Number.NaN,
+    machine: machineCpu(),
+  };
+}
+
+function cpuDelta(before, after) {
+  const wallS = (after.at - before.at) / 1000;
+  const cores = (seconds) => round(seconds / wallS, 2);
+  return {
+    wallS: round(wallS, 2),
+    appCores: cores(after.app - before.app),
+    appMainThreadCores: cores(after.appMain - before.appMain),
+    appOtherThreadsCores: cores(after.app - before.app - (after.appMain - before.appMain)),
+    localDbServerCores: cores(after.dbServer - before.dbServer),
+    machineBusyCores: cores(after.machine.busy - before.machine.busy),
+  };
+}
+
+// --- load generators: one process each, started together -------------------------------------
+function startClient(spec) {
+  const child = fork(clientScript, [JSON.stringify(spec)], {
+    cwd: appDir,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  state.clients.add(child);
+  const gone = new Promise((resolveGone) =>
+    child.once("exit", (code, signal) => {
+      state.clients.delete(child);
+      resolveGone({ code, signal });
+    }),
+  );
+  const messages = [];
+  const waiters = [];
+  child.on("message", (message) => {
+    messages.push(message);
+    for (const waiter of waiters.splice(0)) waiter();
+  });
+  const next = async (type, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = messages.findIndex((m) => m.type === type || m.type === "error");
+      if (index >= 0) {
+        const [message] = messages.splice(index, 1);
+        if (message.type === "error") throw new BenchError(`load generator ${spec.name} failed: ${message.message}`);
+        return message;
+      }
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new BenchError(
+          `load generator ${spec.name} exited (${child.exitCode ?? child.signalCode}) before "${type}"`,
+        );
+      }
+      if (Date.now() > deadline)
+        throw new BenchError(`load generator ${spec.name}: no "${type}" within ${timeoutMs} ms`);
+      await Promise.race([new Promise((r) => waiters.push(r)), gone, sleep(100)]);
+    }
+  };
+  return { child, spec, next, gone };
+}
+
+async function runScenario(specs) {
+  const clients = specs.map(startClient);
+  try {
+    await Promise.all(clients.map((c) => c.next("ready", 15_000)));
+    const before = cpuSnapshot();
+    for (const c of clients) c.child.send({ type: "go" });
+    const limitMs = Math.max(...specs.map((s) => s.durationS)) * 1000 + 15_000;
+    const results = await Promise.all(clients.map((c) => c.next("result", limitMs).then((m) => m.result)));
+    const cpu = cpuDelta(before, cpuSnapshot());
+    cpu.generatorsCores = round(results.reduce((sum, r) => sum + r.generatorCpuS, 0) / cpu.wallS, 2);
+    await Promise.all(clients.map((c) => c.gone));
+    return { results: Object.fromEntries(results.map((r) => [r.name, r])), cpu };
+  } finally {
+    for (const c of clients) if (c.child.exitCode === null) c.child.kill("SIGTERM");
+  }
+}
+
+// --- the benchmark ------------------------------------------------------------------------------
+async function main() {
+  const runs = intEnv("PHOENIX_BENCH_RUNS", 3, 1, 20);
+  const durationS = intEnv("PHOENIX_BENCH_DURATION_S", 5, 1, 60);
+  const dbUrl = preflight();
+  const db = await prepareDatabase(dbUrl);
+  state.db = db;
+
+  // Results mean little on a busy machine (e.g. the database still digesting a previous bench):
+  // wait up to 15 s for it to go quiet, then go on regardless and say so.
+  let backgroundCores = Number.NaN;
+  for (let waited = 0; waited < 15; waited++) {
+    const before = machineCpu();
+    await sleep(1000);
+    backgroundCores = round(machineCpu().busy - before.busy, 2);
+    if (backgroundCores <= 0.3) break;
+    if (waited === 0) log(`the machine is busy (${backgroundCores} cores); waiting up to 15 s for it to go quiet`);
+  }
+  if (backgroundCores > 0.3) log(`warning: the machine is still busy (${backgroundCores} cores); results will suffer`);
+
+  const app = await startApp(db);
+  log(`app pid ${app.child.pid} on 127.0.0.1:${app.port}, database ${db.name}${db.created ? " (fresh)" : ""}`);
+  await waitForDatabaseUp();
+
+  const base = `http://127.0.0.1:${app.port}`;
+  const root = { name: "root", url: `${base}/`, connections: 10, durationS };
+  const cert = { name: "generatecert", url: `${base}/generatecert`, connections: 4, durationS, timeoutS: 30 };
+  const probe = { name: "health", url: `${base}/health`, connections: 1, overallRate: 50, durationS };
+
+  let clientRequests = 0;
+  const count = (scenario) => {
+    for (const r of Object.values(scenario.results)) clientRequests += r.total;
+  };
+  log("warm-up (2 s, not recorded)");
+  count(
+    await runScenario([
+      { ...root, durationS: 2 },
+      { ...cert, connections: 1, durationS: 2 },
+    ]),
+  );
+  await settle();
+
+  const idleRuns = [];
+  const saturatedRuns = [];
+  for (let i = 1; i <= runs; i++) {
+    log(`run ${i}/${runs}: idle (${durationS} s)`);
+    const idle = await runScenario([root]);
+    idle.health = await health();
+    idle.settleMs = (await settle()).settleMs;
+    count(idle);
+    idleRuns.push(idle);
+
+    log(`run ${i}/${runs}: saturated (${durationS} s)`);
+    const saturated = await runScenario([cert, root, probe]);
+    saturated.health = await health();
+    saturated.settleMs = (await settle()).settleMs;
+    count(saturated);
+    saturatedRuns.push(saturated);
+  }
+
+  const finalHealth = await settle();
+  const droppedLogs = finalHealth.database.droppedLogs;
+  const appStdoutBytes = statSync(app.stdoutPath).size;
+
+  const perRun = {
+    idleRootRps: idleRuns.map((r) => r.results.root.rps2xx),
+    idleRootP99Ms: idleRuns.map((r) => r.results.root.latencyMs.p99),
+    // What one request costs the app, whatever the generator manages to send: less noisy than req/s.
+    idleAppCpuUsPerRequest: idleRuns.map((r) => ((r.cpu.appCores * r.cpu.wallS) / r.results.root.total) * 1e6),
+    saturatedRootRps: saturatedRuns.map((r) => r.results.root.rps2xx),
+    saturatedRootP99Ms: saturatedRuns.map((r) => r.results.root.latencyMs.p99),
+    saturatedHealthP99Ms: saturatedRuns.map((r) => r.results.health.latencyMs.p99),
+    certOkPerS: saturatedRuns.map((r) => r.results.generatecert.rps2xx),
+    cert503PerS: saturatedRuns.map(
+      (r) => (r.results.generatecert.status["503"] ?? 0) / r.results.generatecert.durationS,
+    ),
+  };
+  const medians = Object.fromEntries(Object.entries(perRun).map(([k, values]) => [k, median(values)]));
+  medians.saturatedRootRatio = medians.saturatedRootRps / medians.idleRootRps;
+  medians.droppedLogs = droppedLogs;
+
+  const targets = Object.fromEntries(
+    Object.entries(TARGETS).map(([key, t]) => {
+      const actual = medians[key];
+      return [key, { ...t, actual, pass: t.op === ">=" ? actual >= t.value : actual <= t.value }];
+    }),
+  );
+
+  // (Counting the stored documents would cross-check droppedLogs, but FerretDB scans the whole
+  // collection for a count: ~15 s of both cores for 250k documents.)
+  await stopApp();
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      cores: os.availableParallelism(),
+      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      busyCoresBeforeBench: backgroundCores,
+    },
+    settings: {
+      runs,
+      durationS,
+      generator: "autocannon (one process per generator, keep-alive, pipelining 1)",
+      scenarios: {
+        idle: [describe(root)],
+        saturated: [describe(cert), describe(root), describe(probe)],
+      },
+      appEnv: {
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: String(app.port),
+        ...app.knobs,
+        DB_CONNECTION_STRING: "(bench database)",
+      },
+      database: { name: db.name, fresh: db.created, localServerPid: db.serverPid ?? null },
+    },
+    medians: mapValues(medians, (v) => round(v, 3)),
+    targets,
+    requestLog: {
+      droppedLogs,
+      requestsCompletedAsSeenByClients: clientRequests + ownRequests,
+      appStdoutBytes,
+    },
+    runs: {
+      idle: idleRuns.map(compactRun),
+      saturated: saturatedRuns.map(compactRun),
+    },
+  };
+
+  const table = markdownTable(results);
+  writeFileSync(join(benchDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(benchDir, "results.md"), table);
+  process.stdout.write(table);
+}
+
+function describe(spec) {
+  return {
+    path: new URL(spec.url).pathname,
+    connections: spec.connections,
+    mode: spec.overallRate
+      ? `fixed ${spec.overallRate} req/s`
+      : "closed loop (next request when the previous completes)",
+  };
+}
+
+function compactRun(run) {
+  return {
+    cpu: run.cpu,
+    settleMs: run.settleMs,
+    generators: run.results,
+    healthAfter: {
+      eventLoop: run.health.eventLoop,
+      database: run.health.database,
+      certificates: run.health.certificates,
+    },
+  };
+}
+
+function markdownTable(results) {
+  const m = results.medians;
+  const t = results.targets;
+  const fmt = (v, digits = 0) =>
+    Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: digits }) : "n/a";
+  const target = (key, unit = "") => (t[key] ? `${t[key].op} ${fmt(t[key].value, 2)}${unit}` : "—");
+  const pass = (key) => (t[key] ? (t[key].pass ? "PASS" : "FAIL") : "—");
+  const rows = [
+    ["idle `GET /` req/s (10 conn)", fmt(m.idleRootRps), target("idleRootRps"), pass("idleRootRps")],
+    ["idle `GET /` p99 latency", `${fmt(m.idleRootP99Ms)} ms`, "—", "—"],
+    ["idle app CPU per `GET /` (all threads)", `${fmt(m.idleAppCpuUsPerRequest)} µs`, "—", "—"],
+    ["saturated `GET /` req/s (10 conn)", fmt(m.saturatedRootRps), "—", "—"],
+    ["saturated `GET /` p99 latency", `${fmt(m.saturatedRootP99Ms)} ms`, "—", "—"],
+    [
+      "saturated / idle `GET /` req/s",
+      `${fmt(m.saturatedRootRatio * 100)} %`,
+      `>= ${t.saturatedRootRatio.value * 100} %`,
+      pass("saturatedRootRatio"),
+    ],
+    [
+      "saturated `GET /health` p99 (probe 50 req/s)",
+      `${fmt(m.saturatedHealthP99Ms)} ms`,
+      target("saturatedHealthP99Ms", " ms"),
+      pass("saturatedHealthP99Ms"),
+    ],
+    ["saturated `/generatecert` 2xx/s (4 clients)", fmt(m.certOkPerS, 1), target("certOkPerS"), pass("certOkPerS")],
+    ["saturated `/generatecert` 503/s", fmt(m.cert503PerS, 1), "—", "—"],
+    ["dropped request logs (end of bench)", fmt(m.droppedLogs), "—", "—"],
+  ];
+  const r = results.requestLog;
+  const cpuLine = (kind) => {
+    const runs = results.runs[kind];
+    const med = (key) => fmt(median(runs.map((run) => run.cpu[key])), 2);
+    return (
+      `- ${kind}: app main thread ${med("appMainThreadCores")}, app other threads (key generation, GC) ` +
+      `${med("appOtherThreadsCores")}, load generators ${med("generatorsCores")}, local DB server ` +
+      `${med("localDbServerCores")}; machine ${med("machineBusyCores")} of ${results.machine.cores}`
+    );
+  };
+  return [
+    `Phoenix app bench, ${results.date}: ${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.machine.node}; ` +
+      `medians of ${results.settings.runs} runs x ${results.settings.durationS} s.`,
+    "",
+    ...alignedTable(["metric", "median", "target", "pass"], rows),
+    "",
+    `Request log: ${fmt(r.requestsCompletedAsSeenByClients)} requests completed (client view), ` +
+      `${fmt(r.droppedLogs)} request-log entries dropped (${fmt((100 * r.droppedLogs) / r.requestsCompletedAsSeenByClients, 1)} %).`,
+    "",
+    "CPU in cores (medians over the runs):",
+    "",
+    cpuLine("idle"),
+    cpuLine("saturated"),
+    "",
+  ].join("\n");
+}
+
+/** Columns padded to equal width, as the repository's Markdown formatter writes tables. */
+function alignedTable(header, rows) {
+  const widths = header.map((_, i) => Math.max(3, ...[header, ...rows].map((row) => String(row[i]).length)));
+  const line = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
+function median(values) {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function round(value, digits) {
+  const f = 10 ** digits;
+  return Number.isFinite(value) ? Math.round(value * f) / f : value;
+}
+
+function mapValues(object, fn) {
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, fn(v)]));
+}
+
+// --- teardown: every exit path ---------------------------------------------------------------
+async function stopApp() {
+  const app = state.app;
+  if (!app || app.child.exitCode !== null || app.child.signalCode !== null) return;
+  app.child.kill("SIGTERM");
+  const result = await Promise.race([app.exited, sleep(12_000).then(() => undefined)]);
+  if (!result) {
+    log("the app did not stop within 12 s of SIGTERM; killing it");
+    app.child.kill("SIGKILL");
+    await app.exited;
+  }
+}
+
+function cleanup() {
+  state.cleaning ??= (async () => {
+    for (const child of state.clients) child.kill("SIGTERM");
+    await stopApp().catch(() => undefined);
+    if (state.db?.created) {
+      await withDatabase(state.db, `drop the bench database ${state.db.name}`, (d) => d.dropDatabase());
+    }
+    if (state.tmpDir) rmSync(state.tmpDir, { recursive: true, force: true });
+  })();
+  return state.cleaning;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    state.interrupted = true;
+    log(`${signal}: stopping the app and the load generators`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+  await cleanup();
+} catch (error) {
+  if (state.interrupted) await new Promise(() => {}); // the signal handler exits
+  process.stderr.write(`[bench] error: ${error instanceof BenchError ? error.message : (error?.stack ?? error)}\n`);
+  if (state.app) {
+    const { exitCode, signalCode } = state.app.child;
+    if (exitCode !== null || signalCode !== null) {
+      process.stderr.write(`[bench] the app exited during the bench (${exitCode ?? signalCode})\n`);
+    }
+    const stderr = tail(state.app.stderrPath);
+    if (stderr) process.stderr.write(`[bench] app stderr (tail):\n${stderr}\n`);
+  }
+  await cleanup();
+  process.exitCode = 1;
+}
