@@ -82,11 +82,28 @@ install_hadolint() {
   mv "$hadolint_dir.tmp" "$hadolint_dir"
 }
 
+# --- cfn-lint (CloudFormation linter, PyPI) in its own virtualenv -------------------------
+CFN_LINT_VERSION=1.58.0
+cfn_lint_dir="$tools/cfn-lint-$CFN_LINT_VERSION"
+cfn_lint_bin="$cfn_lint_dir/bin/cfn-lint"
+
+install_cfn_lint() {
+  # A venv cannot be moved once built (its scripts name the interpreter by path), so it is
+  # built in place and a marker written last says the install completed.
+  [ -f "$cfn_lint_dir/.installed" ] && return
+  log "installing cfn-lint $CFN_LINT_VERSION (once)"
+  rm -rf "$cfn_lint_dir"
+  python3 -m venv "$cfn_lint_dir"
+  "$cfn_lint_dir/bin/pip" install --quiet --disable-pip-version-check --no-input "cfn-lint==$CFN_LINT_VERSION"
+  touch "$cfn_lint_dir/.installed"
+}
+
 write_env() {
   cat >"$env_file" <<VARS
 export PHOENIX_TEST_MONGODB_URL=mongodb://127.0.0.1:$FERRETDB_PORT/
 export PHOENIX_TEST_FERRETDB_BIN=$ferretdb_bin
 export PHOENIX_HADOLINT_BIN=$hadolint_bin
+export PHOENIX_CFN_LINT_BIN=$cfn_lint_bin
 VARS
 }
 
@@ -108,6 +125,7 @@ case "${1:-up}" in
     mkdir -p "$state"
     install_ferretdb
     install_hadolint
+    install_cfn_lint
     start_ferretdb
     write_env
     ;;

@@ -18,7 +18,7 @@ describe("requirement 3: container logs kept for 7 days", () => {
   it("fails at synth with the prop named when the retention is not one CloudWatch accepts", () => {
     const stack = new Stack(new App(), "Logs");
     expect(() => new AppLogGroup(stack, "AppLogs", { retentionDays: 8 })).toThrow(
-      /retentionDays 8 is not a value CloudWatch Logs accepts/,
+      /AppLogGroup: retentionDays must be one of 1, 3, 5, 7/,
     );
   });
 });

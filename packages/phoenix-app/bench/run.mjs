@@ -4,16 +4,26 @@
 // their own process (bench/load-client.mjs). All traffic stays on 127.0.0.1.
 //
 //   scripts/test-services.sh up && . .test-services/env && pnpm --filter @phoenix/app build
-//   pnpm --filter @phoenix/app bench          (about a minute)
+//   pnpm --filter @phoenix/app bench          (about 2.5 minutes: keygen capacity + 3 configs)
 //
 // The app gets NODE_ENV=production, HOST=127.0.0.1, a free PORT, and its stdout (one JSON line per
 // request) goes to a temporary file, removed at the end.
 // Database: PHOENIX_BENCH_MONGODB_URL, else PHOENIX_TEST_MONGODB_URL (scripts/test-services.sh up
 // writes the latter to .test-services/env). Without a database name in the URL, a fresh
 // `phoenix_bench_<stamp>` database is used and dropped at the end.
-// Knobs: PHOENIX_BENCH_RUNS (3), PHOENIX_BENCH_DURATION_S (5). CERT_CONCURRENCY, CERT_QUEUE_LIMIT,
+// Knobs: PHOENIX_BENCH_RUNS (3), PHOENIX_BENCH_DURATION_S (5). CERT_QUEUE_LIMIT,
 // CERT_QUEUE_TIMEOUT_MS, LOG_LEVEL, REQUEST_LOG_BUFFER_LIMIT and UV_THREADPOOL_SIZE are passed to
 // the app when set (and recorded).
+// CERT_CONCURRENCY sweep: PHOENIX_BENCH_CERT_CONCURRENCY, a comma list of whole numbers and/or
+// `default` (= CERT_CONCURRENCY not set: the app's default, cores - 1), e.g. `default,2,3`, which
+// is also what runs when neither it nor CERT_CONCURRENCY is set; `default` alone runs one config.
+// (CERT_CONCURRENCY=N without the list runs that one config, as before the sweep existed.)
+// Each config gets a fresh app and the full scenario set below; the first config in the list gets
+// the detailed table with targets, every config a row in the trade-off table.
+//
+// Machine capacity, measured first in its own process (bench/keygen-capacity.mjs) with nothing
+// else running: RSA-2048 generateKeyPair, 1 and 2 in flight, PHOENIX_BENCH_KEYGEN_S (5) each.
+// Its peak keys/s is the yardstick for /generatecert completions ("% of machine peak").
 //
 // Scenarios, each repeated PHOENIX_BENCH_RUNS times, idle and saturated interleaved; medians reported:
 //   idle:      GET /            10 connections, as fast as they go
@@ -21,8 +31,9 @@
 //                                completes, 503s included, no back-off)
 //              GET /            10 connections, as fast as they go          } all three at once,
 //              GET /health      1 connection at a fixed 50 req/s (a probe)  } one process each
-// Output: bench/results.json (raw runs, medians, targets), bench/results.md and the same table
-// on stdout. A missed target is reported, not an error: the exit code is non-zero only on errors.
+// Output: bench/results.json (keygen capacity; per config: raw runs, medians, targets),
+// bench/results.md and the same tables on stdout. A missed target is reported, not an error:
+// the exit code is non-zero only on errors.
 import { fork, spawn } from "node:child_process";
 import {
   closeSync,
@@ -47,6 +58,7 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(benchDir, "..");
 const mainScript = join(appDir, "dist", "main.js");
 const clientScript = join(benchDir, "load-client.mjs");
+const keygenScript = join(benchDir, "keygen-capacity.mjs");
 
 class BenchError extends Error {}
 
@@ -60,8 +72,8 @@ function intEnv(name, fallback, min, max) {
   return value;
 }
 
+// CERT_CONCURRENCY is set per config (see certConcurrencyConfigs), not passed through.
 const APP_KNOBS = [
-  "CERT_CONCURRENCY",
   "CERT_QUEUE_LIMIT",
   "CERT_QUEUE_TIMEOUT_MS",
   "LOG_LEVEL",
@@ -75,6 +87,31 @@ const TARGETS = {
   saturatedHealthP99Ms: { op: "<=", value: 25 },
   certOkPerS: { op: ">=", value: 6 },
 };
+
+const DEFAULT_SWEEP = "default,2,3";
+/** What the app does without CERT_CONCURRENCY (src/config.ts): one core left to the event loop. */
+const appDefaultCertConcurrency = () => Math.max(1, os.availableParallelism() - 1);
+
+/** The CERT_CONCURRENCY configs to bench, in order: { label, value } (value undefined = not set). */
+function certConcurrencyConfigs() {
+  const sweep = process.env.PHOENIX_BENCH_CERT_CONCURRENCY?.trim();
+  const inherited = process.env.CERT_CONCURRENCY?.trim();
+  const list = sweep || inherited || DEFAULT_SWEEP;
+  const name = sweep ? "PHOENIX_BENCH_CERT_CONCURRENCY" : inherited ? "CERT_CONCURRENCY" : "the default sweep";
+  if (sweep && inherited)
+    log(`CERT_CONCURRENCY=${inherited} is ignored: PHOENIX_BENCH_CERT_CONCURRENCY sets it per config`);
+  const tokens = list.split(",").map((token) => token.trim());
+  if (tokens.length > 6) throw new BenchError(`${name}: at most 6 configs (each takes ~40 s), got ${tokens.length}`);
+  const configs = tokens.map((token) => {
+    if (token === "default") return { label: "default", value: undefined, effective: appDefaultCertConcurrency() };
+    const value = Number(token);
+    if (!/^\d+$/.test(token) || value < 1 || value > 64) {
+      throw new BenchError(`${name}: "${token}" is neither "default" nor a whole number in 1..64 (list: "${list}")`);
+    }
+    return { label: String(value), value, effective: value };
+  });
+  return configs;
+}
 
 // --- everything started here, so that every exit path can stop it -------------------------
 const state = {
@@ -150,15 +187,16 @@ async function withDatabase(db, what, fn) {
 }
 
 // --- the app under test -------------------------------------------------------------------
-async function startApp(db) {
-  state.tmpDir = mkdtempSync(join(os.tmpdir(), "phoenix-bench-"));
-  const stdoutPath = join(state.tmpDir, "app.stdout.log");
-  const stderrPath = join(state.tmpDir, "app.stderr.log");
+async function startApp(db, config) {
+  state.tmpDir ??= mkdtempSync(join(os.tmpdir(), "phoenix-bench-"));
+  const stdoutPath = join(state.tmpDir, `app-${config.label}.stdout.log`);
+  const stderrPath = join(state.tmpDir, `app-${config.label}.stderr.log`);
   // The app writes one JSON line per request to stdout: a file costs the app what a log
   // pipe would, without this process having to read ~10k lines/s.
   const stdoutFd = openSync(stdoutPath, "w");
   const stderrFd = openSync(stderrPath, "w");
   const knobs = Object.fromEntries(APP_KNOBS.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
+  if (config.value !== undefined) knobs.CERT_CONCURRENCY = String(config.value);
   // A free port chosen here rather than PORT=0 and the "listening" log line, which LOG_LEVEL=warn hides.
   const port = await freePort();
   const env = {
@@ -405,28 +443,125 @@ async function runScenario(specs) {
   }
 }
 
+// --- machine capacity: key generation alone, in its own process -------------------------------
+async function measureKeygenCapacity(durationS) {
+  const parallel = [1, 2];
+  const child = spawn(process.execPath, [keygenScript, JSON.stringify({ parallel, durationS })], {
+    cwd: appDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  state.clients.add(child);
+  const chunks = [];
+  const errors = [];
+  child.stdout.on("data", (chunk) => chunks.push(chunk));
+  child.stderr.on("data", (chunk) => errors.push(chunk));
+  const exited = new Promise((resolveExit) =>
+    child.once("exit", (code, signal) => {
+      state.clients.delete(child);
+      resolveExit({ code, signal });
+    }),
+  );
+  const limitMs = parallel.length * durationS * 1000 + 20_000;
+  const result = await Promise.race([exited, sleep(limitMs).then(() => undefined)]);
+  if (!result) {
+    child.kill("SIGKILL");
+    await exited;
+    throw new BenchError(`the key generation measurement did not finish within ${limitMs / 1000} s`);
+  }
+  if (result.code !== 0) {
+    throw new BenchError(
+      `the key generation measurement failed (${result.code ?? result.signal}): ${Buffer.concat(errors).toString().trim()}`,
+    );
+  }
+  const measured = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  return { ...measured, peakKeysPerS: Math.max(...measured.results.map((r) => r.keysPerS)) };
+}
+
+/** Waits up to `maxS` seconds for the machine to go quiet; returns the busy cores of the last second. */
+async function waitForQuiet(maxS, what) {
+  let busyCores = Number.NaN;
+  for (let waited = 0; waited < maxS; waited++) {
+    const before = machineCpu();
+    await sleep(1000);
+    busyCores = round(machineCpu().busy - before.busy, 2);
+    if (busyCores <= 0.3) break;
+    if (waited === 0) log(`the machine is busy (${busyCores} cores); waiting up to ${maxS} s for it to go quiet`);
+  }
+  if (busyCores > 0.3)
+    log(`warning: the machine is still busy (${busyCores} cores) before ${what}; results will suffer`);
+  return busyCores;
+}
+
 // --- the benchmark ------------------------------------------------------------------------------
 async function main() {
+  const benchStartedAt = performance.now();
   const runs = intEnv("PHOENIX_BENCH_RUNS", 3, 1, 20);
   const durationS = intEnv("PHOENIX_BENCH_DURATION_S", 5, 1, 60);
+  const keygenS = intEnv("PHOENIX_BENCH_KEYGEN_S", 5, 1, 30);
+  const configs = certConcurrencyConfigs();
   const dbUrl = preflight();
   const db = await prepareDatabase(dbUrl);
   state.db = db;
 
   // Results mean little on a busy machine (e.g. the database still digesting a previous bench):
   // wait up to 15 s for it to go quiet, then go on regardless and say so.
-  let backgroundCores = Number.NaN;
-  for (let waited = 0; waited < 15; waited++) {
-    const before = machineCpu();
-    await sleep(1000);
-    backgroundCores = round(machineCpu().busy - before.busy, 2);
-    if (backgroundCores <= 0.3) break;
-    if (waited === 0) log(`the machine is busy (${backgroundCores} cores); waiting up to 15 s for it to go quiet`);
-  }
-  if (backgroundCores > 0.3) log(`warning: the machine is still busy (${backgroundCores} cores); results will suffer`);
+  const backgroundCores = await waitForQuiet(15, "the bench");
 
-  const app = await startApp(db);
-  log(`app pid ${app.child.pid} on 127.0.0.1:${app.port}, database ${db.name}${db.created ? " (fresh)" : ""}`);
+  log(`machine capacity: RSA-2048 key generation, 1 and 2 in flight, ${keygenS} s each`);
+  const keygen = await measureKeygenCapacity(keygenS);
+  log(`machine capacity: ${keygen.results.map((r) => `${r.parallel} in flight ${r.keysPerS} keys/s`).join(", ")}`);
+
+  const configResults = [];
+  for (const [index, config] of configs.entries()) {
+    const busyCoresBefore = index === 0 ? backgroundCores : await waitForQuiet(10, `config ${config.label}`);
+    const result = await benchConfig(db, config, { runs, durationS, index, total: configs.length });
+    result.busyCoresBefore = busyCoresBefore;
+    result.medians.certPercentOfMachinePeak = round((100 * result.medians.certOkPerS) / keygen.peakKeysPerS, 1);
+    configResults.push(result);
+  }
+  const primary = configResults[0];
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      cores: os.availableParallelism(),
+      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      busyCoresBeforeBench: backgroundCores,
+    },
+    settings: {
+      runs,
+      durationS,
+      keygenDurationS: keygenS,
+      certConcurrencyConfigs: configs.map((c) => c.label),
+      generator: "autocannon (one process per generator, keep-alive, pipelining 1)",
+      scenarios: primary.scenarios,
+      database: { name: db.name, fresh: db.created, localServerPid: db.serverPid ?? null },
+    },
+    machineCapacity: keygen,
+    // The first config, as the detailed table shows it (its raw runs are in configs[0]).
+    primaryConfig: primary.config.label,
+    medians: primary.medians,
+    targets: primary.targets,
+    tradeoff: configResults.map(tradeoffRow),
+    configs: configResults.map(({ scenarios, ...rest }) => rest),
+    benchWallS: round((performance.now() - benchStartedAt) / 1000, 1),
+  };
+
+  const text = markdown(results);
+  writeFileSync(join(benchDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(benchDir, "results.md"), text);
+  process.stdout.write(text);
+}
+
+/** One config: a fresh app with that CERT_CONCURRENCY, warm-up, then the idle and saturated runs. */
+async function benchConfig(db, config, { runs, durationS, index, total }) {
+  const tag = `config ${index + 1}/${total} CERT_CONCURRENCY=${config.label}`;
+  const requestsBefore = ownRequests;
+  const app = await startApp(db, config);
+  log(`${tag}: app pid ${app.child.pid} on 127.0.0.1:${app.port}, database ${db.name}${db.created ? " (fresh)" : ""}`);
   await waitForDatabaseUp();
 
   const base = `http://127.0.0.1:${app.port}`;
@@ -438,7 +573,7 @@ async function main() {
   const count = (scenario) => {
     for (const r of Object.values(scenario.results)) clientRequests += r.total;
   };
-  log("warm-up (2 s, not recorded)");
+  log(`${tag}: warm-up (2 s, not recorded)`);
   count(
     await runScenario([
       { ...root, durationS: 2 },
@@ -450,14 +585,14 @@ async function main() {
   const idleRuns = [];
   const saturatedRuns = [];
   for (let i = 1; i <= runs; i++) {
-    log(`run ${i}/${runs}: idle (${durationS} s)`);
+    log(`${tag}: run ${i}/${runs}: idle (${durationS} s)`);
     const idle = await runScenario([root]);
     idle.health = await health();
     idle.settleMs = (await settle()).settleMs;
     count(idle);
     idleRuns.push(idle);
 
-    log(`run ${i}/${runs}: saturated (${durationS} s)`);
+    log(`${tag}: run ${i}/${runs}: saturated (${durationS} s)`);
     const saturated = await runScenario([cert, root, probe]);
     saturated.health = await health();
     saturated.settleMs = (await settle()).settleMs;
@@ -488,7 +623,7 @@ async function main() {
 
   const targets = Object.fromEntries(
     Object.entries(TARGETS).map(([key, t]) => {
-      const actual = medians[key];
+      const actual = round(medians[key], 3);
       return [key, { ...t, actual, pass: t.op === ">=" ? actual >= t.value : actual <= t.value }];
     }),
   );
@@ -496,39 +631,28 @@ async function main() {
   // (Counting the stored documents would cross-check droppedLogs, but FerretDB scans the whole
   // collection for a count: ~15 s of both cores for 250k documents.)
   await stopApp();
+  rmSync(app.stdoutPath, { force: true }); // ~100 MB per config; its size is recorded
 
-  const results = {
-    date: new Date().toISOString(),
-    machine: {
-      cpuModel: os.cpus()[0]?.model ?? "unknown",
-      cores: os.availableParallelism(),
-      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-      busyCoresBeforeBench: backgroundCores,
+  return {
+    config: {
+      label: config.label,
+      certConcurrency: config.value ?? null,
+      effectiveCertConcurrency: config.effective,
+      note: config.value === undefined ? "CERT_CONCURRENCY not set: the app's default, cores - 1 (min 1)" : undefined,
     },
-    settings: {
-      runs,
-      durationS,
-      generator: "autocannon (one process per generator, keep-alive, pipelining 1)",
-      scenarios: {
-        idle: [describe(root)],
-        saturated: [describe(cert), describe(root), describe(probe)],
-      },
-      appEnv: {
-        NODE_ENV: "production",
-        HOST: "127.0.0.1",
-        PORT: String(app.port),
-        ...app.knobs,
-        DB_CONNECTION_STRING: "(bench database)",
-      },
-      database: { name: db.name, fresh: db.created, localServerPid: db.serverPid ?? null },
+    appEnv: {
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(app.port),
+      ...app.knobs,
+      DB_CONNECTION_STRING: "(bench database)",
     },
+    scenarios: { idle: [describe(root)], saturated: [describe(cert), describe(root), describe(probe)] },
     medians: mapValues(medians, (v) => round(v, 3)),
     targets,
     requestLog: {
       droppedLogs,
-      requestsCompletedAsSeenByClients: clientRequests + ownRequests,
+      requestsCompletedAsSeenByClients: clientRequests + ownRequests - requestsBefore,
       appStdoutBytes,
     },
     runs: {
@@ -536,11 +660,26 @@ async function main() {
       saturated: saturatedRuns.map(compactRun),
     },
   };
+}
 
-  const table = markdownTable(results);
-  writeFileSync(join(benchDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(benchDir, "results.md"), table);
-  process.stdout.write(table);
+function configName(config) {
+  return config.certConcurrency === null ? `default (${config.effectiveCertConcurrency})` : config.label;
+}
+
+function tradeoffRow(result) {
+  const m = result.medians;
+  const t = result.targets;
+  return {
+    config: result.config.label,
+    effectiveCertConcurrency: result.config.effectiveCertConcurrency,
+    certOkPerS: m.certOkPerS,
+    certPercentOfMachinePeak: m.certPercentOfMachinePeak,
+    saturatedRootRatio: m.saturatedRootRatio,
+    saturatedHealthP99Ms: m.saturatedHealthP99Ms,
+    idleRootRps: m.idleRootRps,
+    pass: mapValues(t, (target) => target.pass),
+    targetsMet: Object.values(t).filter((target) => target.pass).length,
+  };
 }
 
 function describe(spec) {
@@ -566,11 +705,13 @@ function compactRun(run) {
   };
 }
 
-function markdownTable(results) {
-  const m = results.medians;
-  const t = results.targets;
-  const fmt = (v, digits = 0) =>
-    Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: digits }) : "n/a";
+const fmt = (v, digits = 0) =>
+  Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: digits }) : "n/a";
+
+function markdown(results) {
+  const primary = results.configs[0];
+  const m = primary.medians;
+  const t = primary.targets;
   const target = (key, unit = "") => (t[key] ? `${t[key].op} ${fmt(t[key].value, 2)}${unit}` : "—");
   const pass = (key) => (t[key] ? (t[key].pass ? "PASS" : "FAIL") : "—");
   const rows = [
@@ -592,12 +733,13 @@ function markdownTable(results) {
       pass("saturatedHealthP99Ms"),
     ],
     ["saturated `/generatecert` 2xx/s (4 clients)", fmt(m.certOkPerS, 1), target("certOkPerS"), pass("certOkPerS")],
+    ["`/generatecert` 2xx as % of machine peak keygen", `${fmt(m.certPercentOfMachinePeak)} %`, "—", "—"],
     ["saturated `/generatecert` 503/s", fmt(m.cert503PerS, 1), "—", "—"],
-    ["dropped request logs (end of bench)", fmt(m.droppedLogs), "—", "—"],
+    ["dropped request logs (end of config)", fmt(m.droppedLogs), "—", "—"],
   ];
-  const r = results.requestLog;
+  const r = primary.requestLog;
   const cpuLine = (kind) => {
-    const runs = results.runs[kind];
+    const runs = primary.runs[kind];
     const med = (key) => fmt(median(runs.map((run) => run.cpu[key])), 2);
     return (
       `- ${kind}: app main thread ${med("appMainThreadCores")}, app other threads (key generation, GC) ` +
@@ -605,9 +747,35 @@ function markdownTable(results) {
       `${med("localDbServerCores")}; machine ${med("machineBusyCores")} of ${results.machine.cores}`
     );
   };
+
+  const k = results.machineCapacity;
+  const capacityRows = k.results.map((row) => [
+    String(row.parallel),
+    fmt(row.keysPerS, 1),
+    `${fmt(row.medianMsPerKey)} ms`,
+    String(row.keys),
+  ]);
+
+  const mark = (ok) => (ok ? "PASS" : "FAIL");
+  const tradeoffRows = results.tradeoff.map((row, i) => [
+    configName(results.configs[i].config),
+    `${fmt(row.certOkPerS, 1)} ${mark(row.pass.certOkPerS)}`,
+    `${fmt(row.certPercentOfMachinePeak)} %`,
+    `${fmt(row.saturatedRootRatio * 100)} % ${mark(row.pass.saturatedRootRatio)}`,
+    `${fmt(row.saturatedHealthP99Ms)} ms ${mark(row.pass.saturatedHealthP99Ms)}`,
+    `${fmt(row.idleRootRps)} ${mark(row.pass.idleRootRps)}`,
+    `${row.targetsMet}/${Object.keys(row.pass).length}`,
+  ]);
+  const T = TARGETS;
+
   return [
     `Phoenix app bench, ${results.date}: ${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.machine.node}; ` +
-      `medians of ${results.settings.runs} runs x ${results.settings.durationS} s.`,
+      `medians of ${results.settings.runs} runs x ${results.settings.durationS} s per config; ` +
+      `bench time ${fmt(results.benchWallS / 60, 1)} min.`,
+    "",
+    primary.config.certConcurrency === null
+      ? `### CERT_CONCURRENCY not set (the app's default, cores - 1 = ${primary.config.effectiveCertConcurrency})`
+      : `### CERT_CONCURRENCY=${primary.config.label}`,
     "",
     ...alignedTable(["metric", "median", "target", "pass"], rows),
     "",
@@ -618,6 +786,30 @@ function markdownTable(results) {
     "",
     cpuLine("idle"),
     cpuLine("saturated"),
+    "",
+    "### Machine capacity",
+    "",
+    `${k.keyType} \`crypto.generateKeyPair\` alone (own process, nothing else running, ${k.durationS} s each); ` +
+      `peak ${fmt(k.peakKeysPerS, 1)} keys/s.`,
+    "",
+    ...alignedTable(["generations in flight", "keys/s", "median per key", "keys"], capacityRows),
+    "",
+    "### CERT_CONCURRENCY trade-off",
+    "",
+    `Same scenarios, a fresh app per config, in this order; medians of ${results.settings.runs} runs.`,
+    "",
+    ...alignedTable(
+      [
+        "CERT_CONCURRENCY",
+        `\`/generatecert\` 2xx/s (${T.certOkPerS.op} ${T.certOkPerS.value})`,
+        "% of machine peak",
+        `saturated / idle \`/\` (${T.saturatedRootRatio.op} ${T.saturatedRootRatio.value * 100} %)`,
+        `\`/health\` p99 (${T.saturatedHealthP99Ms.op} ${T.saturatedHealthP99Ms.value} ms)`,
+        `idle \`/\` req/s (${T.idleRootRps.op} ${fmt(T.idleRootRps.value)})`,
+        "targets met",
+      ],
+      tradeoffRows,
+    ),
     "",
   ].join("\n");
 }

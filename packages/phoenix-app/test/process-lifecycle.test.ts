@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CRASH_LOG_LINE } from "../src/routes/crash.js";
 import { AppProcess } from "./support/app-process.js";
 import { pollUntil } from "./support/poll.js";
-import { requiredServiceVariable } from "./support/required-service.js";
+import { requiredServiceVariable } from "../../../test-support/required-service.js";
 
 const started: AppProcess[] = [];
 afterEach(async () => {

@@ -5,4 +5,18 @@
 export const OPS_BOT_ENV = {
   /** `owner/name` of the repository AWS events are reported to. */
   targetRepository: "PHOENIX_TARGET_REPOSITORY",
+  /** Secrets Manager ARN of the GitHub App credentials (JSON: appId, privateKey, webhookSecret). */
+  githubAppSecretArn: "PHOENIX_GITHUB_APP_SECRET_ARN",
+  /** DynamoDB table behind the Ledger port. */
+  ledgerTable: "PHOENIX_LEDGER_TABLE",
+  /** SNS topic ARNs the bot accepts notifications from (comma-separated). */
+  allowedTopicArns: "PHOENIX_ALLOWED_TOPIC_ARNS",
+  clusterName: "PHOENIX_CLUSTER_NAME",
+  serviceName: "PHOENIX_SERVICE_NAME",
+  logGroupName: "PHOENIX_LOG_GROUP_NAME",
+  repositoryName: "PHOENIX_ECR_REPOSITORY",
+  buildProject: "PHOENIX_BUILD_PROJECT",
+  environmentName: "PHOENIX_ENVIRONMENT",
 } as const;
+
+export type OpsBotEnvironmentVariable = (typeof OPS_BOT_ENV)[keyof typeof OPS_BOT_ENV];

@@ -10,9 +10,22 @@ export interface PhoenixResourceNames {
   readonly logGroup: string;
   /** ECR repository; one per app, shared by its environments so an image is promoted, not rebuilt. */
   readonly repository: string;
-  readonly cpuAlarm: string;
+  /** CloudWatch alarms on the service; the bot fingerprints issues by these names. */
+  readonly alarms: {
+    readonly cpuHigh: string;
+    readonly http5xx: string;
+    readonly unhealthyHosts: string;
+  };
   /** ALB target groups allow at most 32 characters: the tightest limit here. */
   readonly targetGroup: string;
+  /** CodeBuild project that builds the app image at a commit. */
+  readonly buildProject: string;
+  /** SNS topic the alarms publish to. */
+  readonly alarmTopic: string;
+  /** The ops bot's Lambda function. */
+  readonly botFunction: string;
+  /** DynamoDB table behind the bot's Ledger (idempotency keys and locks). */
+  readonly ledgerTable: string;
 }
 
 export interface DeploymentIdentity {
@@ -51,7 +64,15 @@ export function resourceNames(identity: DeploymentIdentity): PhoenixResourceName
     service: `${stem}-web`,
     logGroup: `/phoenix/${app}/${environment}`,
     repository: `phoenix/${app}`,
-    cpuAlarm: `${stem}-cpu-high`,
+    alarms: {
+      cpuHigh: `${stem}-cpu-high`,
+      http5xx: `${stem}-http-5xx`,
+      unhealthyHosts: `${stem}-unhealthy-hosts`,
+    },
     targetGroup: `${stem}-tg`,
+    buildProject: `${stem}-image-build`,
+    alarmTopic: `${stem}-alarms`,
+    botFunction: `${stem}-ops-bot`,
+    ledgerTable: `${stem}-ops-ledger`,
   };
 }

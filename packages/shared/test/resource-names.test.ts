@@ -8,8 +8,16 @@ describe("resource names shared by infra and bot", () => {
       service: "phoenix-staging-web",
       logGroup: "/phoenix/phoenix/staging",
       repository: "phoenix/phoenix",
-      cpuAlarm: "phoenix-staging-cpu-high",
+      alarms: {
+        cpuHigh: "phoenix-staging-cpu-high",
+        http5xx: "phoenix-staging-http-5xx",
+        unhealthyHosts: "phoenix-staging-unhealthy-hosts",
+      },
       targetGroup: "phoenix-staging-tg",
+      buildProject: "phoenix-staging-image-build",
+      alarmTopic: "phoenix-staging-alarms",
+      botFunction: "phoenix-staging-ops-bot",
+      ledgerTable: "phoenix-staging-ops-ledger",
     });
   });
 

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { requireOneOf } from "../validation/prop-validation.js";
 
 export interface AppLogGroupProps {
   /** @default - a name chosen by CloudFormation */
@@ -23,22 +24,13 @@ export class AppLogGroup extends Construct {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, "LogGroup", {
       logGroupName: props.logGroupName,
-      retention: toRetention(props.retentionDays ?? 7),
+      retention: requireOneOf("AppLogGroup", "retentionDays", props.retentionDays ?? 7, ALLOWED_RETENTION_DAYS),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }
 }
 
-const allowedRetentionDays = Object.values(logs.RetentionDays).filter(
+/** The retention periods CloudWatch Logs accepts, from the CDK's own enum (never-expire excluded). */
+export const ALLOWED_RETENTION_DAYS: readonly logs.RetentionDays[] = Object.values(logs.RetentionDays).filter(
   (value): value is logs.RetentionDays => typeof value === "number" && value !== logs.RetentionDays.INFINITE,
 );
-
-function toRetention(days: number): logs.RetentionDays {
-  const match = allowedRetentionDays.find((allowed) => allowed === days);
-  if (match === undefined) {
-    throw new Error(
-      `AppLogGroup: retentionDays ${days} is not a value CloudWatch Logs accepts (${allowedRetentionDays.join(", ")})`,
-    );
-  }
-  return match;
-}

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
-import { requiredServiceVariable } from "./required-service.js";
+import { requiredServiceVariable } from "../../../../test-support/required-service.js";
 
 /**
  * A private FerretDB (SQLite backend) that a test may stop and restart, unlike the shared

@@ -1,0 +1,19 @@
+/**
+ * What the platform needs to know about the Phoenix app's container. The app's own tests
+ * check these against its real behaviour, so the infrastructure cannot drift from it.
+ */
+export const PHOENIX_APP = {
+  containerPort: 3000,
+  /** Liveness: 200 whenever the process can answer, whatever the database does. */
+  healthCheckPath: "/health",
+  /** Logged at error level by `GET /crash` just before the process exits non-zero. */
+  crashLogLine: "Requested crash by endpoint /crash",
+  env: {
+    port: "PORT",
+    databaseUrl: "DB_CONNECTION_STRING",
+    certificateConcurrency: "CERT_CONCURRENCY",
+    shutdownTimeoutMs: "SHUTDOWN_TIMEOUT_MS",
+  },
+  /** The app drains and exits within this after SIGTERM; the task's stop timeout must exceed it. */
+  shutdownTimeoutMs: 8_000,
+} as const;
