@@ -19,6 +19,11 @@ export interface AppConfig {
 
 export interface DatabaseConfig {
   readonly url: string;
+  /**
+   * Credentials given apart from the URI (DB_USERNAME / DB_PASSWORD). In AWS they come from
+   * the rotating Secrets Manager secret, so the URI itself holds no secret.
+   */
+  readonly credentials: { readonly username: string; readonly password: string } | undefined;
   /** Database named in the URI path, or `phoenix`. */
   readonly databaseName: string;
   readonly collectionName: "logs";
@@ -55,6 +60,8 @@ const environmentSchema = z.object({
   CERT_QUEUE_TIMEOUT_MS: integer(1, 600_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(8_000),
   REQUEST_LOG_BUFFER_LIMIT: integer(1, 1_000_000).default(10_000),
+  DB_USERNAME: z.string().min(1).optional(),
+  DB_PASSWORD: z.string().min(1).optional(),
 });
 
 /** Parses the environment, or throws a `ConfigError` whose message is one line naming the variable. */
@@ -70,7 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     port: vars.PORT,
     host: vars.HOST,
     database: vars.DB_CONNECTION_STRING
-      ? parseDatabaseUrl(vars.DB_CONNECTION_STRING, vars.REQUEST_LOG_BUFFER_LIMIT)
+      ? parseDatabaseUrl(vars.DB_CONNECTION_STRING, vars.REQUEST_LOG_BUFFER_LIMIT, credentialsFrom(vars))
       : undefined,
     logLevel: vars.LOG_LEVEL,
     certificates: {
@@ -82,7 +89,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   };
 }
 
-function parseDatabaseUrl(url: string, bufferLimit: number): DatabaseConfig {
+function credentialsFrom(vars: { DB_USERNAME?: string; DB_PASSWORD?: string }): DatabaseConfig["credentials"] {
+  if (vars.DB_USERNAME === undefined && vars.DB_PASSWORD === undefined) return undefined;
+  if (vars.DB_USERNAME === undefined || vars.DB_PASSWORD === undefined) {
+    throw new ConfigError("config: DB_USERNAME and DB_PASSWORD must be set together");
+  }
+  return { username: vars.DB_USERNAME, password: vars.DB_PASSWORD };
+}
+
+function parseDatabaseUrl(
+  url: string,
+  bufferLimit: number,
+  credentials: DatabaseConfig["credentials"],
+): DatabaseConfig {
   let parsed: ConnectionString;
   try {
     parsed = new ConnectionString(url);
@@ -92,5 +111,10 @@ function parseDatabaseUrl(url: string, bufferLimit: number): DatabaseConfig {
     throw new ConfigError(`config: DB_CONNECTION_STRING is not a valid MongoDB URI (${reason})`);
   }
   const databaseName = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "phoenix";
-  return { url, databaseName, collectionName: "logs", bufferLimit };
+  if (credentials && parsed.username) {
+    throw new ConfigError(
+      "config: give database credentials either in DB_CONNECTION_STRING or in DB_USERNAME/DB_PASSWORD, not both",
+    );
+  }
+  return { url, databaseName, collectionName: "logs", bufferLimit, credentials };
 }

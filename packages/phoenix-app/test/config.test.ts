@@ -22,6 +22,24 @@ describe("configuration from the environment", () => {
     expect(loadConfig({ DB_CONNECTION_STRING: uri }).database?.url).toBe(uri);
   });
 
+  it("takes database credentials from DB_USERNAME and DB_PASSWORD, as the platform injects them", () => {
+    const config = loadConfig({
+      DB_CONNECTION_STRING: "mongodb://docdb.internal:27017/phoenix?tls=true",
+      DB_USERNAME: "phoenix",
+      DB_PASSWORD: "from-secrets-manager",
+    });
+    expect(config.database?.credentials).toEqual({ username: "phoenix", password: "from-secrets-manager" });
+  });
+
+  it("refuses half a set of credentials, or credentials given twice", () => {
+    expect(() => loadConfig({ DB_CONNECTION_STRING: "mongodb://db:27017/", DB_USERNAME: "phoenix" })).toThrow(
+      "config: DB_USERNAME and DB_PASSWORD must be set together",
+    );
+    expect(() =>
+      loadConfig({ DB_CONNECTION_STRING: "mongodb://u:p@db:27017/", DB_USERNAME: "phoenix", DB_PASSWORD: "x" }),
+    ).toThrow(/either in DB_CONNECTION_STRING or in DB_USERNAME\/DB_PASSWORD/);
+  });
+
   it("runs without a database when DB_CONNECTION_STRING is unset", () => {
     expect(loadConfig({}).database).toBeUndefined();
   });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { PHOENIX_APP } from "@phoenix/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 
@@ -235,6 +236,13 @@ describe("the app's Dockerfile", () => {
   it("runs in production mode and exposes the app's default port 3000", () => {
     const env = argsOf(runtime, "ENV").flatMap((args) => args.split(/\s+/));
     expect(env).toContain("NODE_ENV=production");
-    expect(argsOf(runtime, "EXPOSE")).toEqual(["3000"]);
+    expect(argsOf(runtime, "EXPOSE")).toEqual([String(PHOENIX_APP.containerPort)]);
+  });
+
+  it("ships the DocumentDB CA bundle, read-only, where the connection URI's tlsCAFile points", () => {
+    const added = argsOf(runtime, "ADD").find((args) => args.includes("global-bundle.pem"));
+    expect(added).toBeDefined();
+    expect(added?.split(/\s+/).at(-1)).toBe(PHOENIX_APP.documentDbCaBundlePath);
+    expect(added).toContain("--chmod=444");
   });
 });

@@ -37,11 +37,16 @@ describe("the app honours the platform contract in @phoenix/shared", () => {
   it("reads the environment variables the infrastructure sets", () => {
     const config = loadConfig({
       [PHOENIX_APP.env.port]: "8080",
-      [PHOENIX_APP.env.databaseUrl]: "mongodb://db:27017/x",
+      [PHOENIX_APP.env.databaseUrl]: `mongodb://db:27017/x?tls=true&tlsCAFile=${PHOENIX_APP.documentDbCaBundlePath}`,
+      [PHOENIX_APP.env.databaseUsername]: "phoenix",
+      [PHOENIX_APP.env.databasePassword]: "rotated",
       [PHOENIX_APP.env.certificateConcurrency]: "3",
       [PHOENIX_APP.env.shutdownTimeoutMs]: "5000",
     });
     expect(config).toMatchObject({ port: 8080, shutdownTimeoutMs: 5000, certificates: { concurrency: 3 } });
-    expect(config.database?.databaseName).toBe("x");
+    expect(config.database).toMatchObject({
+      databaseName: "x",
+      credentials: { username: "phoenix", password: "rotated" },
+    });
   });
 });

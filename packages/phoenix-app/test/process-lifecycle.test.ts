@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { afterEach, describe, expect, it } from "vitest";
+import { requiredServiceVariable } from "../../../test-support/required-service.js";
 import { CRASH_LOG_LINE } from "../src/routes/crash.js";
 import { AppProcess } from "./support/app-process.js";
 import { pollUntil } from "./support/poll.js";
-import { requiredServiceVariable } from "../../../test-support/required-service.js";
 
 const started: AppProcess[] = [];
 afterEach(async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { afterEach, describe, expect, it } from "vitest";
+import { requiredServiceVariable } from "../../../test-support/required-service.js";
 import { AppProcess } from "./support/app-process.js";
 import { FerretDbInstance } from "./support/ferretdb-instance.js";
 import { pollUntil } from "./support/poll.js";
-import { requiredServiceVariable } from "../../../test-support/required-service.js";
 
 // These tests run the built app as in production against FerretDB, an independent
 // implementation of the MongoDB wire protocol, on loopback.

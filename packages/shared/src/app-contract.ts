@@ -10,10 +10,15 @@ export const PHOENIX_APP = {
   crashLogLine: "Requested crash by endpoint /crash",
   env: {
     port: "PORT",
+    /** Credential-free URI; credentials come as the two secrets below. */
     databaseUrl: "DB_CONNECTION_STRING",
+    databaseUsername: "DB_USERNAME",
+    databasePassword: "DB_PASSWORD",
     certificateConcurrency: "CERT_CONCURRENCY",
     shutdownTimeoutMs: "SHUTDOWN_TIMEOUT_MS",
   },
+  /** Where the image keeps the Amazon RDS/DocumentDB CA bundle the URI's `tlsCAFile` names. */
+  documentDbCaBundlePath: "/app/certs/global-bundle.pem",
   /** The app drains and exits within this after SIGTERM; the task's stop timeout must exceed it. */
   shutdownTimeoutMs: 8_000,
 } as const;

@@ -43,7 +43,9 @@ describe("EventBridge patterns shared by the rules and the bot", () => {
     const pattern = ecsTaskStoppedPattern(clusterArn);
     expect(matches(pattern, taskStopped)).toBe(true);
     expect(matches(pattern, { ...taskStopped, detail: { ...taskStopped.detail, lastStatus: "RUNNING" } })).toBe(false);
-    expect(matches(pattern, { ...taskStopped, detail: { ...taskStopped.detail, clusterArn: `${clusterArn}-2` } })).toBe(false);
+    expect(matches(pattern, { ...taskStopped, detail: { ...taskStopped.detail, clusterArn: `${clusterArn}-2` } })).toBe(
+      false,
+    );
   });
 
   it("matches deployment state changes of this service only", () => {
@@ -54,6 +56,8 @@ describe("EventBridge patterns shared by the rules and the bot", () => {
   it("matches terminal builds of the image project, not in-progress ones", () => {
     const pattern = codeBuildStatePattern("phoenix-staging-image-build");
     expect(matches(pattern, buildSucceeded)).toBe(true);
-    expect(matches(pattern, { ...buildSucceeded, detail: { ...buildSucceeded.detail, "build-status": "IN_PROGRESS" } })).toBe(false);
+    expect(
+      matches(pattern, { ...buildSucceeded, detail: { ...buildSucceeded.detail, "build-status": "IN_PROGRESS" } }),
+    ).toBe(false);
   });
 });

@@ -66,7 +66,10 @@ export function createMongoRequestLogStore(config: DatabaseConfig): RequestLogSt
 
 function newClient(config: DatabaseConfig): MongoClient {
   try {
-    return new MongoClient(config.url, clientOptions);
+    return new MongoClient(
+      config.url,
+      config.credentials ? { ...clientOptions, auth: config.credentials } : clientOptions,
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(config.url, "<uri>") : String(error);
     throw new ConfigError(`config: DB_CONNECTION_STRING is not usable (${reason})`);

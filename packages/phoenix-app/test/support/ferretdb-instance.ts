@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./free-port.js";
 import { requiredServiceVariable } from "../../../../test-support/required-service.js";
+import { freePort } from "./free-port.js";
 
 /**
  * A private FerretDB (SQLite backend) that a test may stop and restart, unlike the shared
