@@ -9,7 +9,13 @@ export class PropValidationError extends Error {
   override readonly name = "PropValidationError";
 }
 
-export function requireIntegerInRange(construct: string, prop: string, value: number, min: number, max: number): number {
+export function requireIntegerInRange(
+  construct: string,
+  prop: string,
+  value: number,
+  min: number,
+  max: number,
+): number {
   if (Token.isUnresolved(value)) return value;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new PropValidationError(`${construct}: ${prop} must be a whole number from ${min} to ${max}, got ${value}`);

@@ -31,7 +31,9 @@ export async function cfnLint(stack: Stack, template: unknown): Promise<CfnLintF
   const file = join(dir, `${stack.stackName}.template.json`);
   try {
     writeFileSync(file, JSON.stringify(template));
-    const { stdout } = await run(bin, ["--format", "json", "--regions", stack.region, file], { maxBuffer: 64 * 1024 * 1024 }).catch(
+    const { stdout } = await run(bin, ["--format", "json", `--regions=${stack.region}`, "--", file], {
+      maxBuffer: 64 * 1024 * 1024,
+    }).catch(
       // cfn-lint exits non-zero when it finds anything; its JSON is still on stdout.
       (error: { stdout?: string; stderr?: string }) => {
         if (error.stdout) return { stdout: error.stdout };

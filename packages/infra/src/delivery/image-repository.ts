@@ -1,0 +1,112 @@
+import { type DeploymentIdentity, resourceNames } from "@phoenix/shared";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as ecr from "aws-cdk-lib/aws-ecr";
+import type * as kms from "aws-cdk-lib/aws-kms";
+import { Construct } from "constructs";
+import { PropValidationError, requireIntegerInRange } from "../validation/prop-validation.js";
+
+export interface ImageRepositoryProps {
+  /**
+   * The deployment whose app the repository holds; it is named `resourceNames(identity).repository`
+   * (one repository per app, shared by its environments, so an image is promoted, not rebuilt).
+   * Required unless `existingRepository` is given.
+   * @default - none
+   */
+  readonly identity?: DeploymentIdentity;
+  /**
+   * A repository created elsewhere (for example by the stack of another environment of the same
+   * app). Nothing is created and none of the other props apply.
+   * @default - a new repository is created
+   */
+  readonly existingRepository?: ecr.IRepository;
+  /**
+   * Overrides for the created repository, applied over this construct's choices.
+   * @default - scan on push, immutable tags, KMS encryption, the lifecycle rules below
+   */
+  readonly repositoryProps?: Partial<ecr.RepositoryProps>;
+  /**
+   * Days after which an untagged image (a layer left behind by a re-push or a failed build)
+   * is deleted.
+   * @default 14
+   */
+  readonly untaggedImageExpiryDays?: number;
+  /**
+   * How many images the repository keeps; older ones are deleted. Commits roll back to any of
+   * these without a rebuild.
+   * @default 30
+   */
+  readonly keepLastImages?: number;
+  /**
+   * KMS key for the images. ECR's encryption setting cannot change after creation.
+   * @default - the AWS managed key `aws/ecr`: KMS encryption without a key policy to maintain,
+   *   and every role that may pull (task execution roles of all environments) can decrypt.
+   */
+  readonly encryptionKey?: kms.IKey;
+  /** @default RemovalPolicy.RETAIN — the images that production runs outlive a deleted stack */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The ECR repository the app image is pushed to (requirement "Delivery"): scanned on push,
+ * tags immutable (a commit sha always means the same image), KMS-encrypted, and pruned by
+ * lifecycle rules so it does not grow without bound.
+ */
+export class ImageRepository extends Construct {
+  public readonly repository: ecr.IRepository;
+
+  constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
+    super(scope, id);
+    if (props.existingRepository) {
+      if (props.repositoryProps) {
+        throw new PropValidationError("ImageRepository: give existingRepository or repositoryProps, not both");
+      }
+      this.repository = props.existingRepository;
+      return;
+    }
+    if (!props.identity) {
+      throw new PropValidationError("ImageRepository: identity is required unless existingRepository is given");
+    }
+    this.repository = new ecr.Repository(this, "Repository", {
+      repositoryName: resourceNames(props.identity).repository,
+      imageScanOnPush: true,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      encryption: ecr.RepositoryEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      lifecycleRules: imageLifecycleRules(
+        requireIntegerInRange(
+          "ImageRepository",
+          "untaggedImageExpiryDays",
+          props.untaggedImageExpiryDays ?? 14,
+          1,
+          3650,
+        ),
+        requireIntegerInRange("ImageRepository", "keepLastImages", props.keepLastImages ?? 30, 1, 10_000),
+      ),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...props.repositoryProps,
+    });
+  }
+}
+
+/**
+ * ECR applies rules from the lowest `rulePriority` up; an image whose tag status a rule
+ * selects can be expired by that rule only, and a `tagStatus: any` rule must come last. So:
+ * 1. untagged images (left by failed or superseded pushes) go 14 days after push;
+ * 2. every image counts towards the last 30, and older tagged images beyond that go.
+ */
+function imageLifecycleRules(untaggedExpiryDays: number, keepLast: number): ecr.LifecycleRule[] {
+  return [
+    {
+      rulePriority: 1,
+      description: `Expire untagged images ${untaggedExpiryDays} days after push`,
+      tagStatus: ecr.TagStatus.UNTAGGED,
+      maxImageAge: Duration.days(untaggedExpiryDays),
+    },
+    {
+      rulePriority: 2,
+      description: `Keep only the last ${keepLast} images`,
+      tagStatus: ecr.TagStatus.ANY,
+      maxImageCount: keepLast,
+    },
+  ];
+}

@@ -1,0 +1,194 @@
+/**
+ * A notification on every CPU peak (requirement 4), plus the two alarms that say the service
+ * itself is failing. Each alarm publishes on ALARM and on OK to one encrypted SNS topic: the
+ * ops bot opens a GitHub issue on ALARM and closes it on OK, deduplicating by alarm name.
+ */
+import type { PhoenixResourceNames } from "@phoenix/shared";
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
+import type * as ecs from "aws-cdk-lib/aws-ecs";
+import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as sns from "aws-cdk-lib/aws-sns";
+import { Construct } from "constructs";
+import { requireIntegerInRange, requireNumberInRange } from "../validation/prop-validation.js";
+
+const CONSTRUCT = "PhoenixAlarms";
+
+export interface PhoenixAlarmsProps {
+  /** Names from `resourceNames()`: the alarm and topic names come from here. */
+  readonly names: PhoenixResourceNames;
+  /** The service watched (`PhoenixService.service`); its cluster and name are the metric dimensions. */
+  readonly service: ecs.BaseService;
+  /** The target group in front of it (`PhoenixService.targetGroup`), attached to a load balancer. */
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /**
+   * CPU percentage, from 1 to 100, that counts as a peak. Compared with the busiest task's
+   * one-minute maximum, so a single task saturated by `/generatecert` is reported.
+   * @default 80
+   */
+  readonly cpuThresholdPercent?: number;
+  /** 5xx responses from the tasks within one minute that raise the alarm. @default 5 */
+  readonly http5xxThreshold?: number;
+  /** Unhealthy targets at any moment of a minute that raise the alarm. @default 1 */
+  readonly unhealthyHostsThreshold?: number;
+  /**
+   * Topic to publish to instead of a new one. It must let CloudWatch publish (and, if
+   * encrypted, use its key); this construct changes neither.
+   * @default - a new topic named `names.alarmTopic`, encrypted with a new customer-managed key
+   */
+  readonly existingTopic?: sns.ITopic;
+}
+
+/** The alarms by kind; their names are `names.alarms.<kind>`. */
+export interface PhoenixServiceAlarms {
+  readonly cpuHigh: cloudwatch.Alarm;
+  readonly http5xx: cloudwatch.Alarm;
+  readonly unhealthyHosts: cloudwatch.Alarm;
+}
+
+/** CloudWatch alarms on the Phoenix service and the SNS topic they notify. */
+export class PhoenixAlarms extends Construct {
+  public readonly topic: sns.ITopic;
+  /** The topic's key; `undefined` with `existingTopic`. */
+  public readonly encryptionKey: kms.Key | undefined;
+  public readonly alarms: PhoenixServiceAlarms;
+
+  constructor(scope: Construct, id: string, props: PhoenixAlarmsProps) {
+    super(scope, id);
+    const { names, service, targetGroup } = props;
+    const cpuThreshold = requireNumberInRange(
+      CONSTRUCT,
+      "cpuThresholdPercent",
+      props.cpuThresholdPercent ?? 80,
+      1,
+      100,
+    );
+    const http5xxThreshold = requireIntegerInRange(
+      CONSTRUCT,
+      "http5xxThreshold",
+      props.http5xxThreshold ?? 5,
+      1,
+      100_000,
+    );
+    const unhealthyThreshold = requireIntegerInRange(
+      CONSTRUCT,
+      "unhealthyHostsThreshold",
+      props.unhealthyHostsThreshold ?? 1,
+      1,
+      1_000,
+    );
+
+    if (props.existingTopic) {
+      this.topic = props.existingTopic;
+      this.encryptionKey = undefined;
+    } else {
+      const alarmArns = Object.values(names.alarms).map((alarmName) => alarmArn(this, alarmName));
+      this.encryptionKey = alarmTopicKey(this, names, alarmArns);
+      this.topic = alarmTopic(this, names, this.encryptionKey, alarmArns);
+    }
+
+    const oneMinute = Duration.minutes(1);
+    this.alarms = {
+      cpuHigh: this.alarm("CpuHigh", {
+        alarmName: names.alarms.cpuHigh,
+        alarmDescription: `CPU of a ${names.service} task reached ${cpuThreshold} % within a minute.`,
+        metric: service.metricCpuUtilization({ period: oneMinute, statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: cpuThreshold,
+      }),
+      http5xx: this.alarm("Http5xx", {
+        alarmName: names.alarms.http5xx,
+        alarmDescription: `${names.service} tasks answered ${http5xxThreshold} or more 5xx responses within a minute.`,
+        metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+          period: oneMinute,
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: http5xxThreshold,
+      }),
+      unhealthyHosts: this.alarm("UnhealthyHosts", {
+        alarmName: names.alarms.unhealthyHosts,
+        alarmDescription: `${unhealthyThreshold} or more ${names.service} tasks failed the load balancer health check.`,
+        metric: targetGroup.metrics.unhealthyHostCount({ period: oneMinute, statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: unhealthyThreshold,
+      }),
+    };
+  }
+
+  /** One minute, one datapoint; no data (an idle service) is not a problem. */
+  private alarm(
+    id: string,
+    props: Pick<cloudwatch.AlarmProps, "alarmName" | "alarmDescription" | "metric" | "threshold">,
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const notify = new actions.SnsAction(this.topic);
+    alarm.addAlarmAction(notify);
+    // The bot closes the issue when the alarm returns to OK.
+    alarm.addOkAction(notify);
+    return alarm;
+  }
+}
+
+function alarmArn(scope: Construct, alarmName: string): string {
+  return Stack.of(scope).formatArn({
+    service: "cloudwatch",
+    resource: "alarm",
+    resourceName: alarmName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** CloudWatch can publish to an encrypted topic only if the key lets it; only our alarms may. */
+function alarmTopicKey(scope: Construct, names: PhoenixResourceNames, alarmArns: string[]): kms.Key {
+  const key = new kms.Key(scope, "TopicKey", {
+    description: `Encrypts the ${names.alarmTopic} SNS topic`,
+    enableKeyRotation: true,
+  });
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "AllowCloudWatchAlarmsToUseTheKey",
+      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      // In a key policy "*" means this key.
+      resources: ["*"],
+      conditions: fromOurAlarms(scope, alarmArns),
+    }),
+  );
+  return key;
+}
+
+function alarmTopic(scope: Construct, names: PhoenixResourceNames, key: kms.IKey, alarmArns: string[]): sns.Topic {
+  const topic = new sns.Topic(scope, "Topic", {
+    topicName: names.alarmTopic,
+    masterKey: key,
+    // Publishing and subscribing over plain HTTP is denied.
+    enforceSSL: true,
+    // SHA256 signatures, which the bot's HTTPS endpoint verifies.
+    signatureVersion: "2",
+  });
+  // A topic policy replaces SNS's default one, so CloudWatch must be allowed explicitly.
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "AllowCloudWatchAlarmsToPublish",
+      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["sns:Publish"],
+      resources: [topic.topicArn],
+      conditions: fromOurAlarms(scope, alarmArns),
+    }),
+  );
+  return topic;
+}
+
+function fromOurAlarms(scope: Construct, alarmArns: string[]): Record<string, Record<string, unknown>> {
+  return {
+    StringEquals: { "aws:SourceAccount": Stack.of(scope).account },
+    ArnLike: { "aws:SourceArn": alarmArns },
+  };
+}

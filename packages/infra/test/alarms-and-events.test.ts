@@ -1,0 +1,254 @@
+import {
+  codeBuildStatePattern,
+  ecsDeploymentStatePattern,
+  ecsTaskStoppedPattern,
+  resourceNames,
+} from "@phoenix/shared";
+import { Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as ecs from "aws-cdk-lib/aws-ecs";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { afterEach, describe, expect, it } from "vitest";
+import { OpsEventRules } from "../src/observability/ops-event-rules.js";
+import { PhoenixAlarms, type PhoenixAlarmsProps } from "../src/observability/service-alarms.js";
+import { PhoenixService } from "../src/service/phoenix-service.js";
+import { testApp } from "./support/synth.js";
+
+const ENV = { account: "111122223333", region: "eu-west-1" };
+const CONTEXT = { [`availability-zones:account=${ENV.account}:region=${ENV.region}`]: ["eu-west-1a", "eu-west-1b"] };
+const NAMES = resourceNames({ app: "phoenix", environment: "staging" });
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** The service on a plain two-AZ VPC, which the alarms and rules watch. */
+function serviceStack() {
+  const { app, cleanup } = testApp(CONTEXT);
+  cleanups.push(cleanup);
+  const stack = new Stack(app, "Phoenix", { env: ENV });
+  const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 2, natGateways: 1 });
+  const web = new PhoenixService(stack, "Web", {
+    vpc,
+    names: NAMES,
+    image: ecs.ContainerImage.fromRegistry("public.ecr.aws/docker/library/node:26-slim"),
+    databaseUri: "mongodb://db.internal:27017/phoenix",
+  });
+  return { stack, web };
+}
+
+function alarmsStack(props: Partial<Omit<PhoenixAlarmsProps, "names" | "service" | "targetGroup">> = {}) {
+  const { stack, web } = serviceStack();
+  const alarms = new PhoenixAlarms(stack, "Alarms", {
+    names: NAMES,
+    service: web.service,
+    targetGroup: web.targetGroup,
+    ...props,
+  });
+  return { stack, web, alarms, template: Template.fromStack(stack) };
+}
+
+/** The ARN of one of this deployment's alarms, as the template spells it. */
+const alarmArn = (name: string) => ({
+  "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:cloudwatch:${ENV.region}:${ENV.account}:alarm:${name}`]],
+});
+
+describe("requirement 4: a notification on every CPU peak", () => {
+  it("alarms when a task's CPU reaches 80 % within one 1-minute datapoint, on the service's ECS dimensions", () => {
+    const { stack, web, template } = alarmsStack();
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: NAMES.alarms.cpuHigh,
+      Namespace: "AWS/ECS",
+      MetricName: "CPUUtilization",
+      Dimensions: [
+        { Name: "ClusterName", Value: stack.resolve(web.cluster.clusterName) },
+        { Name: "ServiceName", Value: stack.resolve(web.service.serviceName) },
+      ],
+      Statistic: "Maximum",
+      Period: 60,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Threshold: 80,
+    });
+  });
+
+  it("takes the CPU threshold from its prop and refuses one outside 1–100", () => {
+    alarmsStack({ cpuThresholdPercent: 90 }).template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: NAMES.alarms.cpuHigh,
+      Threshold: 90,
+    });
+    expect(() => alarmsStack({ cpuThresholdPercent: 0 })).toThrow(
+      /PhoenixAlarms: cpuThresholdPercent must be between 1 and 100/,
+    );
+    expect(() => alarmsStack({ cpuThresholdPercent: 101 })).toThrow(/cpuThresholdPercent must be between 1 and 100/);
+  });
+
+  it("also alarms on 5xx responses from the tasks and on unhealthy targets, under the shared alarm names", () => {
+    const { template } = alarmsStack();
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: NAMES.alarms.http5xx,
+      Namespace: "AWS/ApplicationELB",
+      MetricName: "HTTPCode_Target_5XX_Count",
+      Statistic: "Sum",
+      Period: 60,
+      Threshold: 5,
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: NAMES.alarms.unhealthyHosts,
+      Namespace: "AWS/ApplicationELB",
+      MetricName: "UnHealthyHostCount",
+      Statistic: "Maximum",
+      Period: 60,
+      Threshold: 1,
+    });
+  });
+
+  it("notifies the topic on ALARM and on OK (the bot closes the issue), and treats missing data as not breaching", () => {
+    const { stack, alarms, template } = alarmsStack();
+    const topic = stack.resolve(alarms.topic.topicArn);
+    for (const alarmName of Object.values(NAMES.alarms)) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        AlarmName: alarmName,
+        AlarmActions: [topic],
+        OKActions: [topic],
+        TreatMissingData: "notBreaching",
+      });
+    }
+    expect(Object.keys(alarms.alarms).sort()).toEqual(Object.keys(NAMES.alarms).sort());
+  });
+
+  it("publishes to a topic named for the deployment, encrypted with a rotating customer-managed key CloudWatch may use", () => {
+    const { stack, alarms, template } = alarmsStack();
+    const key = stack.resolve(alarms.encryptionKey?.keyArn);
+    template.hasResourceProperties("AWS::SNS::Topic", { TopicName: NAMES.alarmTopic, KmsMasterKeyId: key });
+    template.hasResourceProperties("AWS::KMS::Key", {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Condition: {
+              StringEquals: { "aws:SourceAccount": ENV.account },
+              ArnLike: { "aws:SourceArn": Object.values(NAMES.alarms).map(alarmArn) },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("denies publishing over plain HTTP and lets only this deployment's alarms publish", () => {
+    const { stack, alarms, template } = alarmsStack();
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [stack.resolve(alarms.topic.topicArn)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Action: "sns:Publish",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+          Match.objectLike({
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Condition: {
+              StringEquals: { "aws:SourceAccount": ENV.account },
+              ArnLike: { "aws:SourceArn": Object.values(NAMES.alarms).map(alarmArn) },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("publishes to an existing topic without creating a topic or a key", () => {
+    const { stack, web } = serviceStack();
+    const existing = sns.Topic.fromTopicArn(stack, "Existing", "arn:aws:sns:eu-west-1:111122223333:ops");
+    const alarms = new PhoenixAlarms(stack, "Alarms", {
+      names: NAMES,
+      service: web.service,
+      targetGroup: web.targetGroup,
+      existingTopic: existing,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs("AWS::SNS::Topic", 0);
+    template.resourceCountIs("AWS::KMS::Key", 0);
+    expect(alarms.encryptionKey).toBeUndefined();
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: NAMES.alarms.cpuHigh,
+      AlarmActions: ["arn:aws:sns:eu-west-1:111122223333:ops"],
+    });
+  });
+});
+
+describe("events for the ops bot: stopped tasks, deployment state and image builds", () => {
+  function rulesStack() {
+    const { stack, web } = serviceStack();
+    const rules = new OpsEventRules(stack, "Events", {
+      cluster: web.cluster,
+      service: web.service,
+      buildProjectName: NAMES.buildProject,
+    });
+    return { stack, web, rules };
+  }
+
+  it("matches the cluster's stopped tasks with exactly the shared pattern", () => {
+    const { stack, web } = rulesStack();
+    Template.fromStack(stack).hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: Match.exact(stack.resolve(ecsTaskStoppedPattern(web.cluster.clusterArn))),
+      State: "ENABLED",
+    });
+  });
+
+  it("matches the service's deployment state changes with exactly the shared pattern", () => {
+    const { stack, web } = rulesStack();
+    Template.fromStack(stack).hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: Match.exact(stack.resolve(ecsDeploymentStatePattern(web.service.serviceArn))),
+    });
+  });
+
+  it("matches the image build's terminal states with exactly the shared pattern", () => {
+    const { stack } = rulesStack();
+    Template.fromStack(stack).hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: Match.exact(codeBuildStatePattern(NAMES.buildProject)),
+    });
+  });
+
+  it("sends every rule's events to a target added once", () => {
+    const { stack, rules } = rulesStack();
+    const queue = new sqs.Queue(stack, "BotInbox");
+    rules.addTarget(new targets.SqsQueue(queue));
+    const template = Template.fromStack(stack);
+    const queueArn = stack.resolve(queue.queueArn);
+    const ruleResources = Object.values(template.findResources("AWS::Events::Rule"));
+    expect(ruleResources).toHaveLength(3);
+    for (const rule of ruleResources) {
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: queueArn })]);
+    }
+  });
+
+  it("adds the targets given as a prop to every rule", () => {
+    const { stack, web } = serviceStack();
+    const queue = new sqs.Queue(stack, "BotInbox");
+    new OpsEventRules(stack, "Events", {
+      cluster: web.cluster,
+      service: web.service,
+      buildProjectName: NAMES.buildProject,
+      targets: [new targets.SqsQueue(queue)],
+    });
+    const template = Template.fromStack(stack);
+    template.resourcePropertiesCountIs(
+      "AWS::Events::Rule",
+      { Targets: [Match.objectLike({ Arn: stack.resolve(queue.queueArn) })] },
+      3,
+    );
+  });
+});
