@@ -30,7 +30,11 @@ let failed = 0;
 if (existsSync(report)) {
   const results = JSON.parse(readFileSync(report, "utf8"));
   passed = results.numPassedTests;
-  failed = results.numFailedTests + (results.numFailedTestSuites ?? 0);
+  // A file that failed without a failing test (an import error, a failing hook) counts once.
+  const brokenFiles = (results.testResults ?? []).filter(
+    (file) => file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed"),
+  ).length;
+  failed = results.numFailedTests + brokenFiles;
 } else {
   failed = 1; // vitest died before reporting: count it as a failure, never as a pass.
 }

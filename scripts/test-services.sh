@@ -17,6 +17,7 @@ env_file="$state/env"
 
 FERRETDB_VERSION=v1.24.0
 FERRETDB_PORT="${PHOENIX_TEST_FERRETDB_PORT:-27117}"
+MOTO_PORT="${PHOENIX_TEST_MOTO_PORT:-5117}"
 
 log() { printf '[test-services] %s\n' "$*" >&2; }
 
@@ -98,18 +99,44 @@ install_cfn_lint() {
   touch "$cfn_lint_dir/.installed"
 }
 
+# --- moto server (AWS API stand-in, PyPI) in its own virtualenv ---------------------------
+MOTO_VERSION=5.2.5
+moto_dir="$tools/moto-$MOTO_VERSION"
+moto_bin="$moto_dir/bin/moto_server"
+
+install_moto() {
+  # Built in place with a completion marker, like cfn-lint: a venv cannot be moved.
+  [ -f "$moto_dir/.installed" ] && return
+  log "installing moto[server] $MOTO_VERSION (once)"
+  rm -rf "$moto_dir"
+  python3 -m venv "$moto_dir"
+  "$moto_dir/bin/pip" install --quiet --disable-pip-version-check --no-input "moto[server]==$MOTO_VERSION"
+  touch "$moto_dir/.installed"
+}
+
+start_moto() {
+  if running moto && port_open "$MOTO_PORT"; then return; fi
+  port_open "$MOTO_PORT" && { log "127.0.0.1:$MOTO_PORT is taken by something else; set PHOENIX_TEST_MOTO_PORT"; exit 1; }
+  setsid "$moto_bin" -H 127.0.0.1 -p "$MOTO_PORT" \
+    >"$state/moto.log" 2>&1 </dev/null &
+  echo $! >"$state/moto.pid"
+  wait_for_port "$MOTO_PORT" moto
+  log "moto $MOTO_VERSION on 127.0.0.1:$MOTO_PORT"
+}
+
 write_env() {
   cat >"$env_file" <<VARS
 export PHOENIX_TEST_MONGODB_URL=mongodb://127.0.0.1:$FERRETDB_PORT/
 export PHOENIX_TEST_FERRETDB_BIN=$ferretdb_bin
 export PHOENIX_HADOLINT_BIN=$hadolint_bin
 export PHOENIX_CFN_LINT_BIN=$cfn_lint_bin
+export PHOENIX_TEST_AWS_ENDPOINT=http://127.0.0.1:$MOTO_PORT
 VARS
 }
 
 stop() {
   local name pid
-  for name in ferretdb; do
+  for name in ferretdb moto; do
     if running "$name"; then
       pid=$(cat "$state/$name.pid")
       kill "$pid" 2>/dev/null || true
@@ -126,7 +153,9 @@ case "${1:-up}" in
     install_ferretdb
     install_hadolint
     install_cfn_lint
+    install_moto
     start_ferretdb
+    start_moto
     write_env
     ;;
   down) stop ;;

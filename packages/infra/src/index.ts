@@ -2,11 +2,7 @@
 
 // Database
 export { PhoenixDatabase, type PhoenixDatabaseProps } from "./database/phoenix-database.js";
-export {
-  IMAGE_BUILD_EXPORTED_VARIABLES,
-  ImageBuildProject,
-  type ImageBuildProjectProps,
-} from "./delivery/image-build-project.js";
+export { ImageBuildProject, type ImageBuildProjectProps } from "./delivery/image-build-project.js";
 // Delivery (requirement 5)
 export { ImageRepository, type ImageRepositoryProps } from "./delivery/image-repository.js";
 // Network
@@ -22,7 +18,7 @@ export { OpsEventRules, type OpsEventRulesProps, type OpsRules } from "./observa
 export { PhoenixAlarms, type PhoenixAlarmsProps, type PhoenixServiceAlarms } from "./observability/service-alarms.js";
 // Ops bot hosting and state
 export { OpsBotFunction, type OpsBotFunctionProps } from "./ops-bot/ops-bot-function.js";
-export { OPS_LEDGER_ATTRIBUTES, OpsLedgerTable, type OpsLedgerTableProps } from "./ops-bot/ops-ledger-table.js";
+export { OpsLedgerTable, type OpsLedgerTableProps } from "./ops-bot/ops-ledger-table.js";
 export { ReconcilerSchedule, type ReconcilerScheduleProps } from "./ops-bot/reconciler-schedule.js";
 // Service and scaling (requirements 2 and 6)
 export {

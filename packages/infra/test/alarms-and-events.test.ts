@@ -1,54 +1,30 @@
-import {
-  codeBuildStatePattern,
-  ecsDeploymentStatePattern,
-  ecsTaskStoppedPattern,
-  resourceNames,
-} from "@phoenix/shared";
-import { Stack } from "aws-cdk-lib";
+import { codeBuildStatePattern, ecsDeploymentStatePattern, ecsTaskStoppedPattern } from "@phoenix/shared";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import * as ec2 from "aws-cdk-lib/aws-ec2";
-import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OpsEventRules } from "../src/observability/ops-event-rules.js";
 import { PhoenixAlarms, type PhoenixAlarmsProps } from "../src/observability/service-alarms.js";
-import { PhoenixService } from "../src/service/phoenix-service.js";
-import { testApp } from "./support/synth.js";
+import { ENV, NAMES, type ServiceStack, serviceStack, TWO_AZ_CONTEXT } from "./support/service-stack.js";
+import { testAppsCleanedAfterEach } from "./support/synth.js";
 
-const ENV = { account: "111122223333", region: "eu-west-1" };
-const CONTEXT = { [`availability-zones:account=${ENV.account}:region=${ENV.region}`]: ["eu-west-1a", "eu-west-1b"] };
-const NAMES = resourceNames({ app: "phoenix", environment: "staging" });
+const newApp = testAppsCleanedAfterEach(TWO_AZ_CONTEXT);
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
+/** The service's watched parts, as `PhoenixStack` passes them. */
+const watched = ({ web }: ServiceStack) => ({
+  names: NAMES,
+  service: web.service,
+  targetGroup: web.targetGroup,
+  loadBalancer: web.loadBalancer,
 });
 
-/** The service on a plain two-AZ VPC, which the alarms and rules watch. */
-function serviceStack() {
-  const { app, cleanup } = testApp(CONTEXT);
-  cleanups.push(cleanup);
-  const stack = new Stack(app, "Phoenix", { env: ENV });
-  const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 2, natGateways: 1 });
-  const web = new PhoenixService(stack, "Web", {
-    vpc,
-    names: NAMES,
-    image: ecs.ContainerImage.fromRegistry("public.ecr.aws/docker/library/node:26-slim"),
-    databaseUri: "mongodb://db.internal:27017/phoenix",
-  });
-  return { stack, web };
-}
-
-function alarmsStack(props: Partial<Omit<PhoenixAlarmsProps, "names" | "service" | "targetGroup">> = {}) {
-  const { stack, web } = serviceStack();
-  const alarms = new PhoenixAlarms(stack, "Alarms", {
-    names: NAMES,
-    service: web.service,
-    targetGroup: web.targetGroup,
-    ...props,
-  });
+function alarmsStack(
+  props: Partial<Omit<PhoenixAlarmsProps, "names" | "service" | "targetGroup" | "loadBalancer">> = {},
+) {
+  const built = serviceStack(newApp());
+  const { stack, web } = built;
+  const alarms = new PhoenixAlarms(stack, "Alarms", { ...watched(built), ...props });
   return { stack, web, alarms, template: Template.fromStack(stack) };
 }
 
@@ -106,6 +82,33 @@ describe("requirement 4: a notification on every CPU peak", () => {
       Period: 60,
       Threshold: 1,
     });
+  });
+
+  it("alarms on 5xx the load balancer answers itself, as when no healthy task is left to answer", () => {
+    const { stack, web, alarms, template } = alarmsStack();
+    const topic = stack.resolve(alarms.topic.topicArn);
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: NAMES.alarms.elb5xx,
+      Namespace: "AWS/ApplicationELB",
+      MetricName: "HTTPCode_ELB_5XX_Count",
+      Dimensions: [{ Name: "LoadBalancer", Value: stack.resolve(web.loadBalancer.loadBalancerFullName) }],
+      Statistic: "Sum",
+      Period: 60,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Threshold: 5,
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+  });
+
+  it("takes the load balancer 5xx threshold from its prop and refuses one below 1", () => {
+    alarmsStack({ elb5xxThreshold: 20 }).template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: NAMES.alarms.elb5xx,
+      Threshold: 20,
+    });
+    expect(() => alarmsStack({ elb5xxThreshold: 0 })).toThrow(/PhoenixAlarms: elb5xxThreshold must be a whole number/);
   });
 
   it("notifies the topic on ALARM and on OK (the bot closes the issue), and treats missing data as not breaching", () => {
@@ -170,14 +173,10 @@ describe("requirement 4: a notification on every CPU peak", () => {
   });
 
   it("publishes to an existing topic without creating a topic or a key", () => {
-    const { stack, web } = serviceStack();
+    const built = serviceStack(newApp());
+    const { stack } = built;
     const existing = sns.Topic.fromTopicArn(stack, "Existing", "arn:aws:sns:eu-west-1:111122223333:ops");
-    const alarms = new PhoenixAlarms(stack, "Alarms", {
-      names: NAMES,
-      service: web.service,
-      targetGroup: web.targetGroup,
-      existingTopic: existing,
-    });
+    const alarms = new PhoenixAlarms(stack, "Alarms", { ...watched(built), existingTopic: existing });
     const template = Template.fromStack(stack);
     template.resourceCountIs("AWS::SNS::Topic", 0);
     template.resourceCountIs("AWS::KMS::Key", 0);
@@ -191,7 +190,7 @@ describe("requirement 4: a notification on every CPU peak", () => {
 
 describe("events for the ops bot: stopped tasks, deployment state and image builds", () => {
   function rulesStack() {
-    const { stack, web } = serviceStack();
+    const { stack, web } = serviceStack(newApp());
     const rules = new OpsEventRules(stack, "Events", {
       cluster: web.cluster,
       service: web.service,
@@ -236,7 +235,7 @@ describe("events for the ops bot: stopped tasks, deployment state and image buil
   });
 
   it("adds the targets given as a prop to every rule", () => {
-    const { stack, web } = serviceStack();
+    const { stack, web } = serviceStack(newApp());
     const queue = new sqs.Queue(stack, "BotInbox");
     new OpsEventRules(stack, "Events", {
       cluster: web.cluster,

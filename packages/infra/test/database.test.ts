@@ -1,15 +1,12 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { App, type CfnElement, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { App, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { AwsSolutionsChecks } from "cdk-nag";
-import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { PhoenixDatabase, type PhoenixDatabaseProps } from "../src/database/phoenix-database.js";
 import { PhoenixNetwork } from "../src/network/phoenix-network.js";
 import { PropValidationError } from "../src/validation/prop-validation.js";
-import { cfnLint, testApp } from "./support/synth.js";
+import { cfnLint, logicalId, synthWithValidation, testApp } from "./support/synth.js";
 
 // An explicit env with the AZs `cdk synth` would look up, as in network.test.ts.
 const ENV = { account: "111122223333", region: "eu-west-1" };
@@ -38,9 +35,7 @@ function databaseStack(
   return { stack, network, database, service };
 }
 
-const logicalId = (stack: Stack, construct: IConstruct) =>
-  stack.getLogicalId(construct.node.defaultChild as CfnElement);
-const clusterRef = ({ stack, database }: DatabaseStack) => ({ Ref: logicalId(stack, database.cluster) });
+const clusterRef = ({ database }: DatabaseStack) => ({ Ref: logicalId(database.cluster) });
 
 describe("requirement Database: a DocumentDB cluster only the service can reach", () => {
   it("runs 3 r6g.large instances of DocumentDB 5.0 by default", () => {
@@ -74,7 +69,7 @@ describe("requirement Database: a DocumentDB cluster only the service can reach"
     template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
     template.hasResourceProperties("AWS::DocDB::DBCluster", {
       StorageEncrypted: true,
-      KmsKeyId: { "Fn::GetAtt": [logicalId(built.stack, built.database.encryptionKey), "Arn"] },
+      KmsKeyId: { "Fn::GetAtt": [logicalId(built.database.encryptionKey), "Arn"] },
     });
   });
 
@@ -96,11 +91,11 @@ describe("requirement Database: a DocumentDB cluster only the service can reach"
     const built = databaseStack();
     const { stack, database, service } = built;
     const template = Template.fromStack(stack);
-    const databaseGroup = { "Fn::GetAtt": [logicalId(stack, database.securityGroup), "GroupId"] };
+    const databaseGroup = { "Fn::GetAtt": [logicalId(database.securityGroup), "GroupId"] };
     const ingress = Object.values(
       template.findResources("AWS::EC2::SecurityGroupIngress", { Properties: { GroupId: databaseGroup } }),
     ).map((rule) => (rule as { Properties: Record<string, unknown> }).Properties);
-    const clusterPort = { "Fn::GetAtt": [logicalId(stack, database.cluster), "Port"] };
+    const clusterPort = { "Fn::GetAtt": [logicalId(database.cluster), "Port"] };
     const rotationGroup = database.cluster.node.findChild("RotationSingleUser").node.findChild("SecurityGroup");
     expect(ingress).toEqual(
       expect.arrayContaining([
@@ -108,11 +103,11 @@ describe("requirement Database: a DocumentDB cluster only the service can reach"
           IpProtocol: "tcp",
           FromPort: clusterPort,
           ToPort: clusterPort,
-          SourceSecurityGroupId: { "Fn::GetAtt": [logicalId(stack, service), "GroupId"] },
+          SourceSecurityGroupId: { "Fn::GetAtt": [logicalId(service), "GroupId"] },
         }),
         expect.objectContaining({
           FromPort: clusterPort,
-          SourceSecurityGroupId: { "Fn::GetAtt": [logicalId(stack, rotationGroup), "GroupId"] },
+          SourceSecurityGroupId: { "Fn::GetAtt": [logicalId(rotationGroup), "GroupId"] },
         }),
       ]),
     );
@@ -126,7 +121,7 @@ describe("requirement Database: a DocumentDB cluster only the service can reach"
 
   it("admits no one but the rotation function until allowConnectionsFrom is called", () => {
     const { stack, database } = databaseStack({}, { admitService: false });
-    const databaseGroup = { "Fn::GetAtt": [logicalId(stack, database.securityGroup), "GroupId"] };
+    const databaseGroup = { "Fn::GetAtt": [logicalId(database.securityGroup), "GroupId"] };
     const ingress = Template.fromStack(stack).findResources("AWS::EC2::SecurityGroupIngress", {
       Properties: { GroupId: databaseGroup },
     });
@@ -190,7 +185,7 @@ describe("requirement Database: a DocumentDB cluster only the service can reach"
         RetentionInDays: 7,
       });
     }
-    const logGroupIds = [logicalId(stack, database.logGroups.audit), logicalId(stack, database.logGroups.profiler)];
+    const logGroupIds = [logicalId(database.logGroups.audit), logicalId(database.logGroups.profiler)];
     for (const instance of Object.values(template.findResources("AWS::DocDB::DBInstance"))) {
       expect((instance as { DependsOn: string[] }).DependsOn).toEqual(expect.arrayContaining(logGroupIds));
     }
@@ -220,7 +215,7 @@ describe("requirement Database: a DocumentDB cluster only the service can reach"
 
   it("gives the app a credential-free TLS connection URI built from the cluster endpoint", () => {
     const { stack, database } = databaseStack();
-    const cluster = logicalId(stack, database.cluster);
+    const cluster = logicalId(database.cluster);
     expect(renderJoin(stack.resolve(database.connectionUri))).toBe(
       `mongodb://<${cluster}.Endpoint>:<${cluster}.Port>/phoenix` +
         "?tls=true&tlsCAFile=/app/certs/global-bundle.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false",
@@ -310,10 +305,10 @@ describe("requirement Database: passes the template checks", () => {
     try {
       databaseStack({}, { app });
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-      expect(() => app.synth()).not.toThrow();
-      const report = validationReport(app.outdir);
-      expect(report.plugins).toContain("AwsSolutions");
-      expect(report.unacknowledged).toEqual([]);
+      const { plugins, unacknowledged, error } = synthWithValidation(app);
+      expect(plugins).toContain("AwsSolutions");
+      expect(unacknowledged).toEqual([]);
+      expect(error).toBeUndefined();
     } finally {
       cleanup();
     }
@@ -344,22 +339,4 @@ function renderJoin(resolved: unknown): string {
   const getAtt = (resolved as { "Fn::GetAtt"?: [string, string] })["Fn::GetAtt"];
   if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
   throw new Error(`cannot render ${JSON.stringify(resolved)}`);
-}
-
-interface ValidationReport {
-  readonly pluginReports: readonly {
-    readonly pluginName: string;
-    readonly violations: readonly { readonly ruleName: string; readonly severity: string }[];
-  }[];
-}
-
-/** The plugins that ran at synth, and the violations they were left with (cdk-nag's included). */
-function validationReport(outdir: string): { plugins: string[]; unacknowledged: string[] } {
-  const report = JSON.parse(readFileSync(join(outdir, "validation-report.json"), "utf8")) as ValidationReport;
-  return {
-    plugins: report.pluginReports.map((plugin) => plugin.pluginName),
-    unacknowledged: report.pluginReports.flatMap((plugin) =>
-      plugin.violations.map((violation) => `${plugin.pluginName} ${violation.ruleName} (${violation.severity})`),
-    ),
-  };
 }

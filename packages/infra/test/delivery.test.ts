@@ -1,26 +1,21 @@
-import { resourceNames } from "@phoenix/shared";
+import { IMAGE_BUILD_EXPORTED_VARIABLES, resourceNames } from "@phoenix/shared";
 import { Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as codebuild from "aws-cdk-lib/aws-codebuild";
 import * as ecr from "aws-cdk-lib/aws-ecr";
-import { afterEach, describe, expect, it } from "vitest";
-import { IMAGE_BUILD_EXPORTED_VARIABLES, ImageBuildProject } from "../src/delivery/image-build-project.js";
+import { describe, expect, it } from "vitest";
+import { ImageBuildProject } from "../src/delivery/image-build-project.js";
 import { ImageRepository } from "../src/delivery/image-repository.js";
-import { testApp } from "./support/synth.js";
+import { testAppsCleanedAfterEach } from "./support/synth.js";
 
 const identity = { app: "phoenix", environment: "staging" } as const;
 const names = resourceNames(identity);
 const env = { account: "111122223333", region: "eu-west-1" };
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const newApp = testAppsCleanedAfterEach();
 
 function deliveryStack(): { stack: Stack } {
-  const { app, cleanup } = testApp();
-  cleanups.push(cleanup);
-  const stack = new Stack(app, "Delivery", { env });
+  const stack = new Stack(newApp(), "Delivery", { env });
   const { repository } = new ImageRepository(stack, "Images", { identity });
   new ImageBuildProject(stack, "ImageBuild", { identity, repository, owner: "acme", repo: "phoenix" });
   return { stack };
@@ -66,9 +61,7 @@ describe("requirement Delivery: the image repository", () => {
   });
 
   it("uses a repository brought by the caller instead of creating one", () => {
-    const { app, cleanup } = testApp();
-    cleanups.push(cleanup);
-    const stack = new Stack(app, "Existing", { env });
+    const stack = new Stack(newApp(), "Existing", { env });
     const existing = ecr.Repository.fromRepositoryName(stack, "Existing", names.repository);
     expect(new ImageRepository(stack, "Images", { existingRepository: existing }).repository).toBe(existing);
     Template.fromStack(stack).resourceCountIs("AWS::ECR::Repository", 0);

@@ -1,10 +1,5 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { OPS_BOT_ENV, RECONCILE_EVENT, resourceNames } from "@phoenix/shared";
-import { type App, type CfnElement, Stack, Validations } from "aws-cdk-lib";
+import { OPS_BOT_ENV, OPS_LEDGER_ATTRIBUTES, RECONCILE_EVENT, resourceNames } from "@phoenix/shared";
+import { type App, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
@@ -16,24 +11,26 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
-import { afterEach, describe, expect, it } from "vitest";
-import { requiredServiceVariable } from "../../../test-support/required-service.js";
+import { describe, expect, it } from "vitest";
 import { ImageBuildProject } from "../src/delivery/image-build-project.js";
 import { ImageRepository } from "../src/delivery/image-repository.js";
 import { OpsBotFunction, type OpsBotFunctionProps } from "../src/ops-bot/ops-bot-function.js";
-import { OPS_LEDGER_ATTRIBUTES, OpsLedgerTable } from "../src/ops-bot/ops-ledger-table.js";
+import { OpsLedgerTable } from "../src/ops-bot/ops-ledger-table.js";
 import { ReconcilerSchedule } from "../src/ops-bot/reconciler-schedule.js";
-import { type CfnLintFinding, testApp } from "./support/synth.js";
+import {
+  cfnLint,
+  formatCfnLintWarnings,
+  logicalId,
+  synthWithValidation,
+  testAppsCleanedAfterEach,
+} from "./support/synth.js";
 
 const identity = { app: "phoenix", environment: "staging" } as const;
 const names = resourceNames(identity);
 const env = { account: "111122223333", region: "eu-west-1" };
 const serviceArn = `arn:aws:ecs:${env.region}:${env.account}:service/${names.cluster}/${names.service}`;
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const newApp = testAppsCleanedAfterEach();
 
 interface OpsStack {
   app: App;
@@ -51,8 +48,7 @@ interface OpsStack {
 function opsStack(
   overrides: Partial<OpsBotFunctionProps> | ((stack: Stack) => Partial<OpsBotFunctionProps>) = {},
 ): OpsStack {
-  const { app, cleanup } = testApp();
-  cleanups.push(cleanup);
+  const app = newApp();
   const stack = new Stack(app, "Ops", { env });
   const vpc = ec2.Vpc.fromVpcAttributes(stack, "Vpc", {
     vpcId: "vpc-0123456789abcdef0",
@@ -122,12 +118,6 @@ function botStatements(template: Template, bot: OpsBotFunction): Statement[] {
   return Object.values(template.findResources("AWS::IAM::Policy"))
     .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-/** The logical ID of a construct's CloudFormation resource. */
-function logicalId(construct: IConstruct): string {
-  const resource = construct.node.defaultChild ?? construct;
-  return Stack.of(construct).getLogicalId(resource as CfnElement);
 }
 
 const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
@@ -429,52 +419,12 @@ describe("Delivery, Ops bot hosting, Bot state and timers: checked by independen
   it("passes cdk-nag AwsSolutions with no unacknowledged finding, and cfn-lint with no error", async () => {
     const { app, stack } = opsStack();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    let template: unknown;
-    let synthError: unknown;
-    try {
-      template = app.synth().getStackByName(stack.stackName).template;
-    } catch (error) {
-      synthError = error;
-    }
-    // Written on success too; it lists every unacknowledged finding, warnings included.
-    const report = join(app.outdir, "validation-report.json");
-    if (!existsSync(report)) throw synthError ?? new Error(`no ${report}`);
-    const { pluginReports } = JSON.parse(readFileSync(report, "utf8")) as {
-      pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
-    };
-    const violations = pluginReports.flatMap((plugin) =>
-      plugin.violations.map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(", ")}`),
-    );
-    expect(violations).toEqual([]);
-    expect(synthError).toBeUndefined();
+    const { assembly, unacknowledged, error } = synthWithValidation(app);
+    expect(unacknowledged).toEqual([]);
+    expect(error).toBeUndefined();
 
-    const findings = await lintTemplate(stack, template);
+    const findings = await cfnLint(stack, assembly?.getStackByName(stack.stackName).template);
     expect(findings.filter((finding) => finding.Level === "Error")).toEqual([]);
-    const rest = findings.map((f) => `${f.Level} ${f.Rule.Id} ${f.Location.Path.join("/")}: ${f.Message}`);
-    console.info(`cfn-lint warnings and notes (${rest.length}):\n${rest.join("\n")}`);
+    console.info(formatCfnLintWarnings(findings));
   });
 });
-
-/**
- * cfn-lint on one template. `cfnLint` in support/synth.ts passes the file after `--regions`,
- * which takes several values, so cfn-lint reads the path as a region and then waits on stdin;
- * this puts the file first until that helper is fixed.
- */
-async function lintTemplate(stack: Stack, template: unknown): Promise<CfnLintFinding[]> {
-  const bin = requiredServiceVariable("PHOENIX_CFN_LINT_BIN");
-  const dir = mkdtempSync(join(tmpdir(), "phoenix-cfn-lint-"));
-  const file = join(dir, `${stack.stackName}.template.json`);
-  try {
-    writeFileSync(file, JSON.stringify(template));
-    const { stdout } = await promisify(execFile)(bin, [file, "--format", "json", "--regions", stack.region], {
-      maxBuffer: 64 * 1024 * 1024,
-    }).catch((error: { stdout?: string; stderr?: string }) => {
-      // cfn-lint exits non-zero when it finds anything; its JSON is still on stdout.
-      if (error.stdout) return { stdout: error.stdout };
-      throw new Error(`cfn-lint failed: ${error.stderr ?? String(error)}`);
-    });
-    return JSON.parse(stdout) as CfnLintFinding[];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

@@ -1,34 +1,15 @@
-import { resourceNames } from "@phoenix/shared";
-import { Duration, Stack } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import * as ec2 from "aws-cdk-lib/aws-ec2";
-import * as ecs from "aws-cdk-lib/aws-ecs";
-import { afterEach, describe, expect, it } from "vitest";
-import { PhoenixService } from "../src/service/phoenix-service.js";
+import { describe, expect, it } from "vitest";
 import { PhoenixServiceScaling, type PhoenixServiceScalingProps } from "../src/service/service-scaling.js";
-import { testApp } from "./support/synth.js";
+import { serviceStack, TWO_AZ_CONTEXT } from "./support/service-stack.js";
+import { testAppsCleanedAfterEach } from "./support/synth.js";
 
-const ENV = { account: "111122223333", region: "eu-west-1" };
-const CONTEXT = { [`availability-zones:account=${ENV.account}:region=${ENV.region}`]: ["eu-west-1a", "eu-west-1b"] };
-const NAMES = resourceNames({ app: "phoenix", environment: "staging" });
+const newApp = testAppsCleanedAfterEach(TWO_AZ_CONTEXT);
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-/** The service on a plain two-AZ VPC, plus its scaling. */
+/** The service fixture plus its scaling. */
 function scalingStack(props: Partial<Omit<PhoenixServiceScalingProps, "service" | "targetGroup">> = {}) {
-  const { app, cleanup } = testApp(CONTEXT);
-  cleanups.push(cleanup);
-  const stack = new Stack(app, "Phoenix", { env: ENV });
-  const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 2, natGateways: 1 });
-  const web = new PhoenixService(stack, "Web", {
-    vpc,
-    names: NAMES,
-    image: ecs.ContainerImage.fromRegistry("public.ecr.aws/docker/library/node:26-slim"),
-    databaseUri: "mongodb://db.internal:27017/phoenix",
-  });
+  const { stack, web } = serviceStack(newApp());
   const scaling = new PhoenixServiceScaling(stack, "Scaling", {
     service: web.service,
     targetGroup: web.targetGroup,

@@ -1,23 +1,16 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { PHOENIX_APP, resourceNames } from "@phoenix/shared";
-import { type App, Stack, Validations } from "aws-cdk-lib";
+import { PHOENIX_APP } from "@phoenix/shared";
+import { Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { afterEach, describe, expect, it } from "vitest";
-import { requiredServiceVariable } from "../../../test-support/required-service.js";
+import { describe, expect, it } from "vitest";
 import { OpsEventRules } from "../src/observability/ops-event-rules.js";
 import { PhoenixAlarms } from "../src/observability/service-alarms.js";
 import {
   CDK_DEFAULT_ROLLOUT_SETTINGS,
-  PHOENIX_CONTAINER_NAME,
   PHOENIX_ROLLOUT_SETTINGS,
   PhoenixService,
   type PhoenixServiceProps,
@@ -25,39 +18,25 @@ import {
   worstCaseRolloutSeconds,
 } from "../src/service/phoenix-service.js";
 import { PhoenixServiceScaling } from "../src/service/service-scaling.js";
-import { type CfnLintFinding, testApp } from "./support/synth.js";
+import {
+  DATABASE_URI,
+  ENV,
+  IMAGE,
+  NAMES,
+  type ServiceStackProps,
+  serviceStack,
+  TWO_AZ_CONTEXT,
+} from "./support/service-stack.js";
+import { cfnLint, formatCfnLintWarnings, synthWithValidation, testAppsCleanedAfterEach } from "./support/synth.js";
 
-const ENV = { account: "111122223333", region: "eu-west-1" };
-// What `cdk synth` would cache in cdk.context.json for this account and region.
-const CONTEXT = { [`availability-zones:account=${ENV.account}:region=${ENV.region}`]: ["eu-west-1a", "eu-west-1b"] };
-const NAMES = resourceNames({ app: "phoenix", environment: "staging" });
-const IMAGE = ecs.ContainerImage.fromRegistry("public.ecr.aws/docker/library/node:26-slim");
-const DATABASE_URI = "mongodb://phoenix-db.cluster-abc.eu-west-1.docdb.amazonaws.com:27017/phoenix?tls=true";
 const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:111122223333:certificate/0b6c4b4e-8f3e-4d0b-9c4e-3f1f1a2b3c4d";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const newApp = testAppsCleanedAfterEach(TWO_AZ_CONTEXT);
 
-function newApp(): App {
-  const { app, cleanup } = testApp(CONTEXT);
-  cleanups.push(cleanup);
-  return app;
-}
-
-/** A stack with a plain two-AZ VPC (the network construct is not used here) and the service. */
-function serviceStack(props: Partial<PhoenixServiceProps> = {}, app: App = newApp()) {
-  const stack = new Stack(app, "Phoenix", { env: ENV });
-  const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 2, natGateways: 1 });
-  const service = new PhoenixService(stack, "Web", {
-    vpc,
-    names: NAMES,
-    image: IMAGE,
-    databaseUri: DATABASE_URI,
-    ...props,
-  });
-  return { stack, vpc, service, template: () => Template.fromStack(stack) };
+/** The service fixture in a fresh app, with its template on demand. */
+function webStack(props: ServiceStackProps = {}) {
+  const { stack, vpc, web } = serviceStack(newApp(), props);
+  return { stack, vpc, service: web, template: () => Template.fromStack(stack) };
 }
 
 function containerDefinition(template: Template): Record<string, unknown> {
@@ -69,7 +48,7 @@ function containerDefinition(template: Template): Record<string, unknown> {
 
 describe("requirement 1 (service): the app runs on ECS Fargate behind a load balancer", () => {
   it("creates a cluster named for the deployment with enhanced Container Insights", () => {
-    serviceStack()
+    webStack()
       .template()
       .hasResourceProperties("AWS::ECS::Cluster", {
         ClusterName: NAMES.cluster,
@@ -78,24 +57,15 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("runs the service in an existing cluster when one is given", () => {
-    const app = newApp();
-    const stack = new Stack(app, "Shared", { env: ENV });
-    const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 2, natGateways: 1 });
-    const cluster = new ecs.Cluster(stack, "Existing", { vpc, clusterName: "shared" });
-    new PhoenixService(stack, "Web", {
-      vpc,
-      names: NAMES,
-      image: IMAGE,
-      databaseUri: DATABASE_URI,
-      existingCluster: cluster,
-    });
-    const template = Template.fromStack(stack);
+    const template = webStack((stack, vpc) => ({
+      existingCluster: new ecs.Cluster(stack, "Existing", { vpc, clusterName: "shared" }),
+    })).template();
     template.resourceCountIs("AWS::ECS::Cluster", 1);
     template.hasResourceProperties("AWS::ECS::Service", { Cluster: { Ref: Match.stringLikeRegexp("^Existing") } });
   });
 
   it("keeps two tasks by default in private subnets of two Availability Zones, rebalancing across them", () => {
-    const { template, vpc } = serviceStack();
+    const { template, vpc } = webStack();
     const privateSubnets = vpc.privateSubnets.map((subnet) => Stack.of(vpc).resolve(subnet.subnetId));
     expect(new Set(vpc.privateSubnets.map((subnet) => subnet.availabilityZone)).size).toBe(2);
     template().hasResourceProperties("AWS::ECS::Service", {
@@ -110,14 +80,11 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("refuses fewer than two tasks, so a crash never leaves the service empty", () => {
-    expect(() => serviceStack({ desiredCount: 1 })).toThrow(
-      /PhoenixService: desiredCount must be a whole number from 2/,
-    );
+    expect(() => webStack({ desiredCount: 1 })).toThrow(/PhoenixService: desiredCount must be a whole number from 2/);
   });
 
   it("refuses task subnets in a single Availability Zone", () => {
-    const app = newApp();
-    const stack = new Stack(app, "OneZone", { env: ENV });
+    const stack = new Stack(newApp(), "OneZone", { env: ENV });
     const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 1, natGateways: 1 });
     expect(
       () => new PhoenixService(stack, "Web", { vpc, names: NAMES, image: IMAGE, databaseUri: DATABASE_URI }),
@@ -125,7 +92,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("sizes tasks at 1 vCPU and 2 GiB by default and refuses sizes Fargate does not offer", () => {
-    serviceStack()
+    webStack()
       .template()
       .hasResourceProperties("AWS::ECS::TaskDefinition", {
         Family: NAMES.service,
@@ -133,15 +100,15 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
         Memory: "2048",
         RequiresCompatibilities: ["FARGATE"],
       });
-    expect(() => serviceStack({ cpu: 1000 })).toThrow(/PhoenixService: cpu must be one of 256, 512, 1024/);
-    expect(() => serviceStack({ cpu: 1024, memoryLimitMiB: 1024 })).toThrow(
+    expect(() => webStack({ cpu: 1000 })).toThrow(/PhoenixService: cpu must be one of 256, 512, 1024/);
+    expect(() => webStack({ cpu: 1024, memoryLimitMiB: 1024 })).toThrow(
       /memoryLimitMiB \(for cpu 1024\) must be one of 2048, 3072/,
     );
   });
 
   it("hardens the container: app port, read-only root filesystem, non-root user 1000", () => {
-    expect(containerDefinition(serviceStack().template())).toMatchObject({
-      Name: PHOENIX_CONTAINER_NAME,
+    expect(containerDefinition(webStack().template())).toMatchObject({
+      Name: PHOENIX_APP.containerName,
       Essential: true,
       PortMappings: [{ ContainerPort: PHOENIX_APP.containerPort, Protocol: "tcp" }],
       ReadonlyRootFilesystem: true,
@@ -150,7 +117,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("sends container logs through awslogs to a 7-day log group named for the deployment", () => {
-    const template = serviceStack().template();
+    const template = webStack().template();
     template.hasResourceProperties("AWS::Logs::LogGroup", { LogGroupName: NAMES.logGroup, RetentionInDays: 7 });
     expect(containerDefinition(template)).toMatchObject({
       LogConfiguration: {
@@ -161,19 +128,12 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("passes the database URI as plain DB_CONNECTION_STRING and the credentials only as secrets", () => {
-    const app = newApp();
-    const stack = new Stack(app, "Phoenix", { env: ENV });
-    const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 2, natGateways: 1 });
-    const credentials = new secretsmanager.Secret(stack, "DatabaseCredentials");
-    new PhoenixService(stack, "Web", {
-      vpc,
-      names: NAMES,
-      image: IMAGE,
-      databaseUri: DATABASE_URI,
-      databaseCredentials: credentials,
-    });
-    const container = containerDefinition(Template.fromStack(stack));
-    const secretArn = stack.resolve(credentials.secretArn);
+    const template = webStack((stack) => ({
+      databaseCredentials: new secretsmanager.Secret(stack, "DatabaseCredentials"),
+    })).template();
+    const container = containerDefinition(template);
+    const [secretId] = Object.keys(template.findResources("AWS::SecretsManager::Secret"));
+    const secretArn = { Ref: secretId };
     expect(container.Environment).toContainEqual({ Name: PHOENIX_APP.env.databaseUrl, Value: DATABASE_URI });
     expect(container.Secrets).toEqual([
       { Name: "DB_USERNAME", ValueFrom: { "Fn::Join": ["", [secretArn, ":username::"]] } },
@@ -185,26 +145,26 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("refuses a database URI that carries credentials", () => {
-    expect(() => serviceStack({ databaseUri: "mongodb://phoenix:s3cret@db.internal:27017/phoenix" })).toThrow(
+    expect(() => webStack({ databaseUri: "mongodb://phoenix:s3cret@db.internal:27017/phoenix" })).toThrow(
       /databaseUri must not contain credentials/,
     );
   });
 
   it("adds extra environment variables but refuses ones the construct owns", () => {
-    expect(
-      containerDefinition(serviceStack({ environment: { LOG_LEVEL: "warn" } }).template()).Environment,
-    ).toContainEqual({
-      Name: "LOG_LEVEL",
-      Value: "warn",
-    });
-    expect(() => serviceStack({ environment: { DB_PASSWORD: "x" } })).toThrow(
+    expect(containerDefinition(webStack({ environment: { LOG_LEVEL: "warn" } }).template()).Environment).toContainEqual(
+      {
+        Name: "LOG_LEVEL",
+        Value: "warn",
+      },
+    );
+    expect(() => webStack({ environment: { DB_PASSWORD: "x" } })).toThrow(
       /environment.DB_PASSWORD is set by the construct/,
     );
   });
 
   it("sets CERT_CONCURRENCY to the task's whole vCPUs minus one (at least 1), or to the prop", () => {
     const concurrency = (props: Partial<PhoenixServiceProps>) =>
-      (containerDefinition(serviceStack(props).template()).Environment as { Name: string; Value: string }[]).find(
+      (containerDefinition(webStack(props).template()).Environment as { Name: string; Value: string }[]).find(
         (variable) => variable.Name === PHOENIX_APP.env.certificateConcurrency,
       )?.Value;
     expect(concurrency({})).toBe("1");
@@ -213,7 +173,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("checks target health on the app's health path every 5 s, drains for 10 s, without slow start", () => {
-    serviceStack()
+    webStack()
       .template()
       .hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", {
         Name: NAMES.targetGroup,
@@ -232,7 +192,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("writes load balancer access logs to an SSE-S3, SSL-only, private bucket that expires them after 7 days", () => {
-    const template = serviceStack().template();
+    const template = webStack().template();
     template.hasResourceProperties("AWS::S3::Bucket", {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
@@ -263,7 +223,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("turns on load balancer deletion protection when asked", () => {
-    serviceStack({ deletionProtection: true })
+    webStack({ deletionProtection: true })
       .template()
       .hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", {
         LoadBalancerAttributes: Match.arrayWith([{ Key: "deletion_protection.enabled", Value: "true" }]),
@@ -271,12 +231,9 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("serves HTTPS on 443 with a TLS 1.2+ policy and redirects HTTP to it when given a certificate", () => {
-    const app = newApp();
-    const stack = new Stack(app, "Phoenix", { env: ENV });
-    const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 2, natGateways: 1 });
-    const certificate = acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN);
-    new PhoenixService(stack, "Web", { vpc, names: NAMES, image: IMAGE, databaseUri: DATABASE_URI, certificate });
-    const template = Template.fromStack(stack);
+    const template = webStack((stack) => ({
+      certificate: acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN),
+    })).template();
     template.resourceCountIs("AWS::ElasticLoadBalancingV2::Listener", 2);
     template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
       Port: 443,
@@ -295,7 +252,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("serves plain HTTP on 80 without a certificate", () => {
-    const template = serviceStack().template();
+    const template = webStack().template();
     template.resourceCountIs("AWS::ElasticLoadBalancingV2::Listener", 1);
     template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
       Port: 80,
@@ -305,7 +262,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("opens the load balancer to the internet and the tasks only to the load balancer", () => {
-    const { service, stack, template } = serviceStack();
+    const { service, stack, template } = webStack();
     const albGroup = stack.resolve(service.loadBalancer.connections.securityGroups[0]?.securityGroupId);
     const taskGroup = stack.resolve(service.connections.securityGroups[0]?.securityGroupId);
     const t = template();
@@ -330,7 +287,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("lets a database admit the tasks through `connections`", () => {
-    const { service, stack, vpc, template } = serviceStack();
+    const { service, stack, vpc, template } = webStack();
     const databaseGroup = new ec2.SecurityGroup(stack, "Database", { vpc });
     new ec2.Connections({ securityGroups: [databaseGroup], defaultPort: ec2.Port.tcp(27017) }).allowDefaultPortFrom(
       service,
@@ -343,7 +300,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
   });
 
   it("exposes the created resources", () => {
-    const { service } = serviceStack();
+    const { service } = webStack();
     expect(service.cluster).toBeInstanceOf(ecs.Cluster);
     expect(service.taskRole.roleArn).toBeDefined();
     expect(service.executionRole.roleArn).toBeDefined();
@@ -354,7 +311,7 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
 
 describe("requirement 2 (crash recovery): ECS replaces a crashed task while the other keeps serving", () => {
   it("marks the container essential and probes it with the app's own health check", () => {
-    expect(containerDefinition(serviceStack().template())).toMatchObject({
+    expect(containerDefinition(webStack().template())).toMatchObject({
       Essential: true,
       HealthCheck: {
         Command: ["CMD", "node", "dist/healthcheck.js"],
@@ -367,13 +324,13 @@ describe("requirement 2 (crash recovery): ECS replaces a crashed task while the 
   });
 
   it("gives the app longer to stop than its own drain budget", () => {
-    const stopTimeout = containerDefinition(serviceStack().template()).StopTimeout as number;
+    const stopTimeout = containerDefinition(webStack().template()).StopTimeout as number;
     expect(stopTimeout).toBe(15);
     expect(stopTimeout * 1000).toBeGreaterThan(PHOENIX_APP.shutdownTimeoutMs);
   });
 
   it("deploys new tasks before stopping old ones and rolls back a deployment that fails", () => {
-    serviceStack()
+    webStack()
       .template()
       .hasResourceProperties("AWS::ECS::Service", {
         DeploymentConfiguration: {
@@ -385,7 +342,7 @@ describe("requirement 2 (crash recovery): ECS replaces a crashed task while the 
   });
 
   it("also rolls back on the deployment alarms it is given", () => {
-    serviceStack({ deploymentAlarms: { alarmNames: [NAMES.alarms.http5xx, NAMES.alarms.unhealthyHosts] } })
+    webStack({ deploymentAlarms: { alarmNames: [NAMES.alarms.http5xx, NAMES.alarms.unhealthyHosts] } })
       .template()
       .hasResourceProperties("AWS::ECS::Service", {
         DeploymentConfiguration: {
@@ -426,11 +383,11 @@ describe("rollout speed: worst-case rollout time of a 2-task service", () => {
   }
 
   it("publishes exactly the settings the template uses", () => {
-    expect(settingsFromTemplate(serviceStack().template())).toEqual(PHOENIX_ROLLOUT_SETTINGS);
+    expect(settingsFromTemplate(webStack().template())).toEqual(PHOENIX_ROLLOUT_SETTINGS);
   });
 
   it("replaces both tasks in at most 38 s of health checks, draining and stopping, against 365 s with CDK defaults", () => {
-    const ours = settingsFromTemplate(serviceStack().template());
+    const ours = settingsFromTemplate(webStack().template());
     // max(5 + 2, 10 + 3) + 10 + 15 = 38; CDK defaults: max(30 + 5, 0) + 300 + 30 = 365.
     expect(worstCaseRolloutSeconds(ours, 2)).toBe(38);
     expect(worstCaseRolloutSeconds(CDK_DEFAULT_ROLLOUT_SETTINGS, 2)).toBe(365);
@@ -444,33 +401,34 @@ describe("rollout speed: worst-case rollout time of a 2-task service", () => {
 });
 
 describe("compliance: a stack with the service, scaling, alarms and event rules", () => {
-  function fullStack({ nag }: { nag: boolean }) {
+  function fullStack() {
     const app = newApp();
-    if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    const stack = new Stack(app, "PhoenixCompliance", { env: ENV });
-    const vpc = new ec2.Vpc(stack, "Vpc", { maxAzs: 2, natGateways: 1 });
+    const { stack, vpc, web } = serviceStack(
+      app,
+      (scope) => {
+        const credentials = new secretsmanager.Secret(scope, "DatabaseCredentials", {
+          generateSecretString: { secretStringTemplate: '{"username":"phoenix"}', generateStringKey: "password" },
+        });
+        Validations.of(credentials).acknowledge({
+          id: "AwsSolutions-SMG4",
+          reason: "Test stand-in for the database construct's secret, which configures its rotation.",
+        });
+        const certificate = acm.Certificate.fromCertificateArn(scope, "Certificate", CERTIFICATE_ARN);
+        return { databaseCredentials: credentials, certificate };
+      },
+      "PhoenixCompliance",
+    );
     Validations.of(vpc).acknowledge({
       id: "AwsSolutions-VPC7",
       reason: "Test stand-in for the network construct, which owns the VPC and its flow logs.",
     });
-    const credentials = new secretsmanager.Secret(stack, "DatabaseCredentials", {
-      generateSecretString: { secretStringTemplate: '{"username":"phoenix"}', generateStringKey: "password" },
-    });
-    Validations.of(credentials).acknowledge({
-      id: "AwsSolutions-SMG4",
-      reason: "Test stand-in for the database construct's secret, which configures its rotation.",
-    });
-    const certificate = acm.Certificate.fromCertificateArn(stack, "Certificate", CERTIFICATE_ARN);
-    const web = new PhoenixService(stack, "Web", {
-      vpc,
-      names: NAMES,
-      image: IMAGE,
-      databaseUri: DATABASE_URI,
-      databaseCredentials: credentials,
-      certificate,
-    });
     new PhoenixServiceScaling(stack, "Scaling", { service: web.service, targetGroup: web.targetGroup });
-    new PhoenixAlarms(stack, "Alarms", { names: NAMES, service: web.service, targetGroup: web.targetGroup });
+    new PhoenixAlarms(stack, "Alarms", {
+      names: NAMES,
+      service: web.service,
+      targetGroup: web.targetGroup,
+      loadBalancer: web.loadBalancer,
+    });
     new OpsEventRules(stack, "Events", {
       cluster: web.cluster,
       service: web.service,
@@ -480,44 +438,17 @@ describe("compliance: a stack with the service, scaling, alarms and event rules"
   }
 
   it("passes cdk-nag AwsSolutions with every finding fixed or acknowledged next to its resource", () => {
-    const { app } = fullStack({ nag: true });
-    try {
-      app.synth();
-    } catch (error) {
-      const report = readFileSync(join(app.outdir, "validation-report.json"), "utf8");
-      throw new Error(`cdk-nag reported violations:\n${report}`, { cause: error });
-    }
+    const { app } = fullStack();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const { unacknowledged, error } = synthWithValidation(app);
+    expect(unacknowledged).toEqual([]);
+    expect(error).toBeUndefined();
   });
 
   it("passes cfn-lint with no errors", async () => {
-    const { stack } = fullStack({ nag: false });
-    const findings = await lintTemplate(stack, Template.fromStack(stack).toJSON());
+    const { stack } = fullStack();
+    const findings = await cfnLint(stack, Template.fromStack(stack).toJSON());
     expect(findings.filter((finding) => finding.Level === "Error")).toEqual([]);
-    const rest = findings.map((f) => `${f.Level} ${f.Rule.Id} ${f.Location.Path.join("/")}: ${f.Message}`);
-    console.info(`cfn-lint warnings and notes (${rest.length}):\n${rest.join("\n")}`);
+    console.info(formatCfnLintWarnings(findings));
   });
 });
-
-/**
- * cfn-lint on one template. `cfnLint` in support/synth.ts passes the file after `--regions`,
- * which takes several values, so cfn-lint reads the path as a region and then waits on stdin;
- * this puts the file first. Switch back to `cfnLint` once that helper is fixed.
- */
-async function lintTemplate(stack: Stack, template: unknown): Promise<CfnLintFinding[]> {
-  const bin = requiredServiceVariable("PHOENIX_CFN_LINT_BIN");
-  const dir = mkdtempSync(join(tmpdir(), "phoenix-cfn-lint-"));
-  const file = join(dir, `${stack.stackName}.template.json`);
-  try {
-    writeFileSync(file, JSON.stringify(template));
-    const { stdout } = await promisify(execFile)(bin, [file, "--format", "json", "--regions", stack.region], {
-      maxBuffer: 64 * 1024 * 1024,
-    }).catch((error: { stdout?: string; stderr?: string }) => {
-      // cfn-lint exits non-zero when it finds anything; its JSON is still on stdout.
-      if (error.stdout) return { stdout: error.stdout };
-      throw new Error(`cfn-lint failed: ${error.stderr ?? String(error)}`);
-    });
-    return JSON.parse(stdout) as CfnLintFinding[];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

@@ -4,6 +4,10 @@
  */
 export const PHOENIX_APP = {
   containerPort: 3000,
+  /** The app's container in the task definition: the bot's deployer replaces this container's image. */
+  containerName: "app",
+  /** awslogs stream prefix: the bot's log reader finds a task's logs at `<prefix>/<container>/<task id>`. */
+  logStreamPrefix: "phoenix",
   /** Liveness: 200 whenever the process can answer, whatever the database does. */
   healthCheckPath: "/health",
   /** Logged at error level by `GET /crash` just before the process exits non-zero. */

@@ -19,4 +19,15 @@ export const OPS_BOT_ENV = {
   environmentName: "PHOENIX_ENVIRONMENT",
 } as const;
 
+/**
+ * Variables only the bot's plain server reads (local default, self-hosting): in AWS the bot
+ * runs as a Lambda, takes events from EventBridge directly and keeps its Ledger in DynamoDB.
+ */
+export const OPS_BOT_SERVER_ENV = {
+  /** Shared secret EventBridge API destinations send in a header. */
+  eventsSharedSecret: "PHOENIX_EVENTS_SECRET",
+  /** File of the embedded Ledger when no DynamoDB table is configured. */
+  ledgerFile: "PHOENIX_LEDGER_FILE",
+} as const;
+
 export type OpsBotEnvironmentVariable = (typeof OPS_BOT_ENV)[keyof typeof OPS_BOT_ENV];

@@ -1,5 +1,6 @@
 export { PHOENIX_APP } from "./app-contract.js";
-export { OPS_BOT_ENV, type OpsBotEnvironmentVariable } from "./environment-variables.js";
+export * from "./aws-events/index.js";
+export { OPS_BOT_ENV, OPS_BOT_SERVER_ENV, type OpsBotEnvironmentVariable } from "./environment-variables.js";
 export {
   codeBuildStatePattern,
   EVENT_DETAIL_TYPES,
@@ -9,6 +10,8 @@ export {
   ecsTaskStoppedPattern,
   RECONCILE_EVENT,
 } from "./event-patterns.js";
+export { IMAGE_BUILD_EXPORTED_VARIABLES } from "./image-build.js";
+export { OPS_LEDGER_ATTRIBUTES } from "./ledger.js";
 export {
   type DeploymentIdentity,
   InvalidResourceNameError,

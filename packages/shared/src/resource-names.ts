@@ -15,6 +15,8 @@ export interface PhoenixResourceNames {
     readonly cpuHigh: string;
     readonly http5xx: string;
     readonly unhealthyHosts: string;
+    /** 5xx the load balancer answers itself (502/503 when no healthy task answers). */
+    readonly elb5xx: string;
   };
   /** ALB target groups allow at most 32 characters: the tightest limit here. */
   readonly targetGroup: string;
@@ -68,6 +70,7 @@ export function resourceNames(identity: DeploymentIdentity): PhoenixResourceName
       cpuHigh: `${stem}-cpu-high`,
       http5xx: `${stem}-http-5xx`,
       unhealthyHosts: `${stem}-unhealthy-hosts`,
+      elb5xx: `${stem}-elb-5xx`,
     },
     targetGroup: `${stem}-tg`,
     buildProject: `${stem}-image-build`,

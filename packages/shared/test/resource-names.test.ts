@@ -12,6 +12,7 @@ describe("resource names shared by infra and bot", () => {
         cpuHigh: "phoenix-staging-cpu-high",
         http5xx: "phoenix-staging-http-5xx",
         unhealthyHosts: "phoenix-staging-unhealthy-hosts",
+        elb5xx: "phoenix-staging-elb-5xx",
       },
       targetGroup: "phoenix-staging-tg",
       buildProject: "phoenix-staging-image-build",

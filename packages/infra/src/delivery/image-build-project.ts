@@ -1,4 +1,4 @@
-import { type DeploymentIdentity, resourceNames } from "@phoenix/shared";
+import { type DeploymentIdentity, IMAGE_BUILD_EXPORTED_VARIABLES, resourceNames } from "@phoenix/shared";
 import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as codebuild from "aws-cdk-lib/aws-codebuild";
 import type * as ecr from "aws-cdk-lib/aws-ecr";
@@ -7,19 +7,6 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { ALLOWED_RETENTION_DAYS } from "../observability/app-log-group.js";
 import { PropValidationError, requireIntegerInRange, requireOneOf } from "../validation/prop-validation.js";
-
-/**
- * Variables each build exports (`BatchGetBuilds` → `exportedEnvironmentVariables`), so the
- * bot deploys the image by digest, never by a tag that could be re-pointed.
- */
-export const IMAGE_BUILD_EXPORTED_VARIABLES = {
-  /** The full commit sha the image was built from; also its tag. */
-  imageTag: "IMAGE_TAG",
-  /** `sha256:…` digest of the pushed image manifest. */
-  imageDigest: "IMAGE_DIGEST",
-  /** `<repository uri>@<digest>`: what a task definition should reference. */
-  imageUri: "IMAGE_URI",
-} as const;
 
 export interface ImageBuildProjectProps {
   /** The deployment; the project is named `resourceNames(identity).buildProject`. */

@@ -1,7 +1,9 @@
 /**
- * A notification on every CPU peak (requirement 4), plus the two alarms that say the service
- * itself is failing. Each alarm publishes on ALARM and on OK to one encrypted SNS topic: the
- * ops bot opens a GitHub issue on ALARM and closes it on OK, deduplicating by alarm name.
+ * A notification on every CPU peak (requirement 4), plus the three alarms that say the service
+ * itself is failing: 5xx from the tasks, unhealthy targets, and 5xx the load balancer answers
+ * itself because no healthy task could. Each alarm publishes on ALARM and on OK to one
+ * encrypted SNS topic: the ops bot opens a GitHub issue on ALARM and closes it on OK,
+ * deduplicating by alarm name.
  */
 import type { PhoenixResourceNames } from "@phoenix/shared";
 import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
@@ -25,6 +27,11 @@ export interface PhoenixAlarmsProps {
   /** The target group in front of it (`PhoenixService.targetGroup`), attached to a load balancer. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   /**
+   * The load balancer in front of the service (`PhoenixService.loadBalancer`). Its own 5xx count
+   * is watched: 502/503/504 it answers when no healthy task does, which the tasks' 5xx count never sees.
+   */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /**
    * CPU percentage, from 1 to 100, that counts as a peak. Compared with the busiest task's
    * one-minute maximum, so a single task saturated by `/generatecert` is reported.
    * @default 80
@@ -34,6 +41,8 @@ export interface PhoenixAlarmsProps {
   readonly http5xxThreshold?: number;
   /** Unhealthy targets at any moment of a minute that raise the alarm. @default 1 */
   readonly unhealthyHostsThreshold?: number;
+  /** 5xx responses from the load balancer itself within one minute that raise the alarm. @default 5 */
+  readonly elb5xxThreshold?: number;
   /**
    * Topic to publish to instead of a new one. It must let CloudWatch publish (and, if
    * encrypted, use its key); this construct changes neither.
@@ -47,6 +56,7 @@ export interface PhoenixServiceAlarms {
   readonly cpuHigh: cloudwatch.Alarm;
   readonly http5xx: cloudwatch.Alarm;
   readonly unhealthyHosts: cloudwatch.Alarm;
+  readonly elb5xx: cloudwatch.Alarm;
 }
 
 /** CloudWatch alarms on the Phoenix service and the SNS topic they notify. */
@@ -58,7 +68,7 @@ export class PhoenixAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: PhoenixAlarmsProps) {
     super(scope, id);
-    const { names, service, targetGroup } = props;
+    const { names, service, targetGroup, loadBalancer } = props;
     const cpuThreshold = requireNumberInRange(
       CONSTRUCT,
       "cpuThresholdPercent",
@@ -80,6 +90,7 @@ export class PhoenixAlarms extends Construct {
       1,
       1_000,
     );
+    const elb5xxThreshold = requireIntegerInRange(CONSTRUCT, "elb5xxThreshold", props.elb5xxThreshold ?? 5, 1, 100_000);
 
     if (props.existingTopic) {
       this.topic = props.existingTopic;
@@ -112,6 +123,15 @@ export class PhoenixAlarms extends Construct {
         alarmDescription: `${unhealthyThreshold} or more ${names.service} tasks failed the load balancer health check.`,
         metric: targetGroup.metrics.unhealthyHostCount({ period: oneMinute, statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: unhealthyThreshold,
+      }),
+      elb5xx: this.alarm("Elb5xx", {
+        alarmName: names.alarms.elb5xx,
+        alarmDescription: `The ${names.service} load balancer answered ${elb5xxThreshold} or more 5xx responses itself within a minute (no healthy task answered).`,
+        metric: loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, {
+          period: oneMinute,
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: elb5xxThreshold,
       }),
     };
   }

@@ -1,25 +1,15 @@
-import { type DeploymentIdentity, resourceNames } from "@phoenix/shared";
+import { type DeploymentIdentity, OPS_LEDGER_ATTRIBUTES, resourceNames } from "@phoenix/shared";
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
 import { PropValidationError } from "../validation/prop-validation.js";
 
-/**
- * The Ledger's item shape as far as the table knows it. The bot's DynamoDB Ledger adapter
- * writes items with these attribute names: `pk` is the idempotency key or lock name,
- * `expiresAt` the epoch second after which DynamoDB's TTL may delete the item.
- */
-export const OPS_LEDGER_ATTRIBUTES = {
-  partitionKey: "pk",
-  timeToLive: "expiresAt",
-} as const;
-
 export interface OpsLedgerTableProps {
   /** The deployment; the table is named `resourceNames(identity).ledgerTable`. Required unless `existingTable`. @default - none */
   readonly identity?: DeploymentIdentity;
   /**
-   * A table created elsewhere with the key and TTL attribute of `OPS_LEDGER_ATTRIBUTES`.
+   * A table created elsewhere with the key and TTL attribute of `OPS_LEDGER_ATTRIBUTES` (`@phoenix/shared`).
    * @default - a new table is created
    */
   readonly existingTable?: dynamodb.ITable;

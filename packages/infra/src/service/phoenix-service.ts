@@ -25,18 +25,6 @@ import { PropValidationError, requireIntegerInRange, requireOneOf } from "../val
 
 const CONSTRUCT = "PhoenixService";
 
-/** Name of the app's container in the task definition (the deployer swaps its image). */
-export const PHOENIX_CONTAINER_NAME = "app";
-
-/** Log streams are `<prefix>/<container>/<task id>`, so a stopped task's logs can be found. */
-export const PHOENIX_LOG_STREAM_PREFIX = "phoenix";
-
-/**
- * Environment variables that carry the database credentials, injected from Secrets Manager as
- * ECS secrets (never plain environment).
- */
-export const DATABASE_CREDENTIAL_VARIABLES = { username: "DB_USERNAME", password: "DB_PASSWORD" } as const;
-
 /** The settings that decide how long a rolling deployment (or a crash replacement) takes. */
 export interface RolloutSettings {
   /** Target group health check period. */
@@ -266,7 +254,7 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
       memoryLimitMiB: size.memoryLimitMiB,
     });
     const probe = settings.containerHealthCheck;
-    this.container = this.taskDefinition.addContainer(PHOENIX_CONTAINER_NAME, {
+    this.container = this.taskDefinition.addContainer(PHOENIX_APP.containerName, {
       image: props.image,
       essential: true,
       portMappings: [{ containerPort: PHOENIX_APP.containerPort, protocol: ecs.Protocol.TCP, name: "http" }],
@@ -287,7 +275,7 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
       user: "1000:1000",
       logging: ecs.LogDrivers.awsLogs({
         logGroup: this.logGroup,
-        streamPrefix: PHOENIX_LOG_STREAM_PREFIX,
+        streamPrefix: PHOENIX_APP.logStreamPrefix,
         // A slow CloudWatch Logs must not block the app's stdout (and so its event loop).
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
         maxBufferSize: Size.mebibytes(25),
@@ -408,7 +396,7 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
     // Registers the tasks and opens the tasks' port to the load balancer's security group only.
     this.targetGroup.addTarget(
       this.service.loadBalancerTarget({
-        containerName: PHOENIX_CONTAINER_NAME,
+        containerName: PHOENIX_APP.containerName,
         containerPort: PHOENIX_APP.containerPort,
       }),
     );
@@ -493,7 +481,7 @@ function appEnvironment(props: PhoenixServiceProps, cpu: number): Record<string,
     [PHOENIX_APP.env.certificateConcurrency]: String(certConcurrency),
     [PHOENIX_APP.env.shutdownTimeoutMs]: String(PHOENIX_APP.shutdownTimeoutMs),
   };
-  const reserved = [...Object.keys(owned), ...Object.values(DATABASE_CREDENTIAL_VARIABLES)];
+  const reserved = [...Object.keys(owned), PHOENIX_APP.env.databaseUsername, PHOENIX_APP.env.databasePassword];
   for (const name of Object.keys(props.environment ?? {})) {
     if (reserved.includes(name)) {
       throw new PropValidationError(
@@ -504,9 +492,10 @@ function appEnvironment(props: PhoenixServiceProps, cpu: number): Record<string,
   return { ...props.environment, ...owned };
 }
 
+/** The credentials reach the container as ECS secrets from Secrets Manager, never as plain environment. */
 function databaseSecrets(secret: secretsmanager.ISecret): Record<string, ecs.Secret> {
   return {
-    [DATABASE_CREDENTIAL_VARIABLES.username]: ecs.Secret.fromSecretsManager(secret, "username"),
-    [DATABASE_CREDENTIAL_VARIABLES.password]: ecs.Secret.fromSecretsManager(secret, "password"),
+    [PHOENIX_APP.env.databaseUsername]: ecs.Secret.fromSecretsManager(secret, "username"),
+    [PHOENIX_APP.env.databasePassword]: ecs.Secret.fromSecretsManager(secret, "password"),
   };
 }

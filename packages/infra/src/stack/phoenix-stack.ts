@@ -118,6 +118,7 @@ export class PhoenixStack extends Stack {
       names,
       service: this.web.service,
       targetGroup: this.web.targetGroup,
+      loadBalancer: this.web.loadBalancer,
       cpuThresholdPercent: config.cpuAlarmThresholdPercent,
     });
 

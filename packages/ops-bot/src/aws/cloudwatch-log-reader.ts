@@ -1,0 +1,46 @@
+import {
+  type CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { logStreamConsoleUrl } from "../notifications/console-links.js";
+import type { LogReader } from "./evidence-readers.js";
+
+const AROUND_MS = 5 * 60_000;
+
+export interface LogReaderTarget {
+  readonly region: string;
+  readonly logGroupName: string;
+}
+
+/** `LogReader` on CloudWatch Logs: FilterLogEvents around a moment, GetLogEvents for a stream's tail. */
+export function createCloudWatchLogReader(client: CloudWatchLogsClient, target: LogReaderTarget): LogReader {
+  const link = (stream: string) => `[${stream}](${logStreamConsoleUrl(target.region, target.logGroupName, stream)})`;
+  return {
+    async around(at, limit) {
+      const page = await client.send(
+        new FilterLogEventsCommand({
+          logGroupName: target.logGroupName,
+          startTime: at.getTime() - AROUND_MS,
+          endTime: at.getTime() + AROUND_MS,
+          limit,
+        }),
+      );
+      const events = page.events ?? [];
+      const streams = [...new Set(events.map((e) => e.logStreamName).filter((s): s is string => Boolean(s)))];
+      return { lines: events.map((e) => (e.message ?? "").trimEnd()), links: streams.map(link) };
+    },
+    async tailOfStream(logStream, limit) {
+      // startFromHead false + limit: the newest `limit` events, returned oldest first.
+      const page = await client.send(
+        new GetLogEventsCommand({
+          logGroupName: target.logGroupName,
+          logStreamName: logStream,
+          limit,
+          startFromHead: false,
+        }),
+      );
+      return { lines: (page.events ?? []).map((e) => (e.message ?? "").trimEnd()), links: [link(logStream)] };
+    },
+  };
+}

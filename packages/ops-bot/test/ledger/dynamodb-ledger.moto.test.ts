@@ -1,0 +1,52 @@
+import { randomUUID } from "node:crypto";
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
+import { OPS_LEDGER_ATTRIBUTES } from "@phoenix/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDbLedger } from "../../src/ledger/dynamodb-ledger.js";
+import { motoClientConfig } from "../support/moto.js";
+
+describe("DynamoDbLedger items on moto", () => {
+  const tableName = `ops-ledger-test-${randomUUID()}`;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    client = new DynamoDBClient(motoClientConfig());
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: OPS_LEDGER_ATTRIBUTES.partitionKey, KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: OPS_LEDGER_ATTRIBUTES.partitionKey, AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  });
+  afterAll(async () => {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    client.destroy();
+  });
+
+  it("writes the TTL attribute the table expires on, in epoch seconds, rounded up", async () => {
+    const nowMs = 1_790_000_000_400;
+    const ledger = new DynamoDbLedger({ client, tableName, now: () => nowMs });
+    await ledger.acquireLock("deploy/production", "deploy-1", 60);
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { [OPS_LEDGER_ATTRIBUTES.partitionKey]: { S: "lock#deploy/production" } },
+      }),
+    );
+    expect(Item?.[OPS_LEDGER_ATTRIBUTES.timeToLive]).toEqual({ N: "1790000061" });
+    expect(Item?.owner).toEqual({ S: "deploy-1" });
+  });
+
+  it("passes on errors other than a failed condition", async () => {
+    const ledger = new DynamoDbLedger({ client, tableName: `missing-${randomUUID()}` });
+    await expect(ledger.claim("delivery-1", 60)).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
