@@ -162,6 +162,12 @@ export class DynamoDbLedger implements Ledger {
     }
   }
 
+  async readCounter(key: string): Promise<number> {
+    const item = await this.getItem(entryKey("counter", key));
+    if (!item || !isLive(number(item, EXPIRES_AT), this.now())) return 0;
+    return number(item, COUNT);
+  }
+
   async putRecord(key: string, value: LedgerValue, ttlSeconds: number): Promise<void> {
     await this.client.send(
       new PutItemCommand({

@@ -101,6 +101,11 @@ export class EmbeddedLedger implements Ledger {
     });
   }
 
+  readCounter(key: string): Promise<number> {
+    const id = entryKey("counter", key);
+    return this.transact((entries) => ({ result: entries[id]?.count ?? 0 }));
+  }
+
   putRecord(key: string, value: LedgerValue, ttlSeconds: number): Promise<void> {
     const id = entryKey("record", key);
     return this.transact((entries, now) => {

@@ -39,6 +39,9 @@ export interface Ledger {
    */
   incrementCounter(key: string, ttlSeconds: number): Promise<number>;
 
+  /** A counter's current value (0 when absent or expired), without changing it. */
+  readCounter(key: string): Promise<number>;
+
   /** Stores a small JSON value for `ttlSeconds`, replacing any previous value. */
   putRecord(key: string, value: LedgerValue, ttlSeconds: number): Promise<void>;
 

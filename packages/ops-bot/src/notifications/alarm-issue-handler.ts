@@ -1,5 +1,6 @@
 import type { LogReader, MetricQuery, MetricReader } from "../aws/evidence-readers.js";
 import type { IssueTracker } from "../github/issue-tracker.js";
+import { handleOnce } from "../ledger/handle-once.js";
 import type { Ledger, LedgerValue } from "../ledger/ledger.js";
 import {
   type AlarmChange,
@@ -30,12 +31,17 @@ export interface AlarmNotification {
   readonly change: AlarmChange & { readonly metric?: MetricQuery };
 }
 
-export type AlarmOutcome = "duplicate" | "opened" | "updated" | "resolved" | "storm-folded" | "ignored";
+export type AlarmOutcome = "duplicate" | "coalesced" | "opened" | "updated" | "resolved" | "storm-folded" | "ignored";
 
-const DELIVERY_TTL_SECONDS = 7 * 86_400;
 const RECORD_TTL_SECONDS = 90 * 86_400;
 const LOCK_TTL_SECONDS = 60;
 const LOCK_ATTEMPTS = 300;
+/** A repeat ALARM tries this many times before leaving its count to the lock holder. */
+const COALESCE_ATTEMPTS = 3;
+/** Passes the lock holder makes to take in ALARMs counted while it worked. */
+const CATCH_UP_ROUNDS = 5;
+/** Times the holder may take the lock again for ALARMs counted just as it let go. */
+const MAX_TURNS = 5;
 
 /**
  * Turns one alarm state change into at most one GitHub write sequence. Deliveries are deduped
@@ -46,26 +52,63 @@ const LOCK_ATTEMPTS = 300;
 export class AlarmIssueHandler {
   constructor(private readonly deps: AlarmIssueHandlerDeps) {}
 
+  /**
+   * Each ALARM delivery counts itself (an atomic Ledger counter per fingerprint). The delivery
+   * that holds the fingerprint's lock writes the issue with the current count and, before
+   * letting go, takes in the ALARMs that arrived meanwhile. A repeat ALARM that finds the lock
+   * busy leaves it at its count ("coalesced") instead of queueing for a GitHub round trip;
+   * any other change (OK) waits its turn, since it must be applied.
+   */
   async handle(notification: AlarmNotification): Promise<AlarmOutcome> {
     const { ledger } = this.deps;
-    if (!(await ledger.claim(notification.deliveryKey, DELIVERY_TTL_SECONDS))) return "duplicate";
-
-    const lockName = `alarm-issue:${notification.fingerprint}`;
-    await this.lock(lockName, notification.deliveryKey);
-    try {
-      return await this.apply(notification);
-    } finally {
-      await ledger.releaseLock(lockName, notification.deliveryKey);
-    }
+    const { fingerprint, deliveryKey, change } = notification;
+    const once = await handleOnce(ledger, deliveryKey, async (): Promise<AlarmOutcome> => {
+      const counterKey = `alarm-count:${fingerprint}`;
+      const lockName = `alarm-issue:${fingerprint}`;
+      const isRepeat = change.newState === "ALARM";
+      if (isRepeat) await ledger.incrementCounter(counterKey, RECORD_TTL_SECONDS);
+      const attempts = isRepeat ? COALESCE_ATTEMPTS : LOCK_ATTEMPTS;
+      let outcome: AlarmOutcome | undefined;
+      let shown = 0;
+      // Let go only once the issue shows every ALARM counted so far (or another delivery
+      // holds the lock, and with it that duty).
+      for (let turn = 0; turn < MAX_TURNS && (await this.lock(lockName, deliveryKey, attempts)); turn++) {
+        try {
+          for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+            const counted = await ledger.readCounter(counterKey);
+            if (outcome !== undefined && counted <= shown) break;
+            shown = counted;
+            const result = await this.apply(notification, counted);
+            outcome ??= result;
+            if (!isRepeat) break;
+          }
+        } finally {
+          await ledger.releaseLock(lockName, deliveryKey);
+        }
+        if (!isRepeat || (await ledger.readCounter(counterKey)) <= shown) break;
+      }
+      if (outcome !== undefined) return outcome;
+      if (isRepeat) return "coalesced";
+      throw new Error(`could not take the lock ${lockName} after ${LOCK_ATTEMPTS} attempts`);
+    });
+    return once.duplicate ? "duplicate" : once.result;
   }
 
-  private async apply({ fingerprint, change }: AlarmNotification): Promise<AlarmOutcome> {
+  private async apply({ fingerprint, change }: AlarmNotification, alarmCount: number): Promise<AlarmOutcome> {
     const { ledger, issues, policy } = this.deps;
     const recordKey = `alarm-issue:${fingerprint}`;
     const record = (await ledger.getRecord(recordKey)) as AlarmIssueRecord | undefined;
     const evidence =
       change.newState === "ALARM" ? await this.evidence(change) : { chart: "", logLines: [], logLinks: [] };
-    const action = decideAlarmIssue({ change, fingerprint, record, policy, evidence, now: this.deps.now() });
+    const action = decideAlarmIssue({
+      change,
+      fingerprint,
+      record,
+      alarmCount,
+      policy,
+      evidence,
+      now: this.deps.now(),
+    });
     const remember = (value: AlarmIssueRecord) =>
       ledger.putRecord(recordKey, value as unknown as LedgerValue, RECORD_TTL_SECONDS);
 
@@ -110,13 +153,12 @@ export class AlarmIssueHandler {
     return { chart, logLines: logs.lines, logLinks: logs.links };
   }
 
-  private async lock(name: string, owner: string): Promise<void> {
+  private async lock(name: string, owner: string, attempts: number): Promise<boolean> {
     const pause = this.deps.pause ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-    for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
-      const lock = await this.deps.ledger.acquireLock(name, owner, LOCK_TTL_SECONDS);
-      if (lock.acquired) return;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if ((await this.deps.ledger.acquireLock(name, owner, LOCK_TTL_SECONDS)).acquired) return true;
       await pause(20 + Math.random() * 80);
     }
-    throw new Error(`could not take the lock ${name} after ${LOCK_ATTEMPTS} attempts`);
+    return false;
   }
 }

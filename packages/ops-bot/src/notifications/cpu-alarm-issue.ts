@@ -16,7 +16,13 @@ export interface AlarmChange {
 export interface AlarmIssueRecord {
   readonly issueNumber: number;
   readonly open: boolean;
+  /** Occurrences shown on the issue. */
   readonly occurrences: number;
+  /**
+   * The alarm's ALARM counter when this issue's occurrences started (the Ledger counts every
+   * ALARM delivery of the fingerprint): occurrences = counter − base.
+   */
+  readonly counterBase: number;
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
   /** When the bot last wrote a comment (or opened the issue). */
@@ -74,6 +80,8 @@ export function decideAlarmIssue(input: {
   readonly change: AlarmChange;
   readonly fingerprint: string;
   readonly record: AlarmIssueRecord | undefined;
+  /** The fingerprint's ALARM counter, this delivery and any coalesced into it included. */
+  readonly alarmCount: number;
   readonly policy: AlarmIssuePolicy;
   readonly evidence: AlarmEvidence;
   readonly now: Date;
@@ -82,27 +90,21 @@ export function decideAlarmIssue(input: {
   const at = now.toISOString();
 
   if (change.newState === "ALARM") {
+    const lastSeenAt = change.changedAt.toISOString();
     if (!record?.open) {
-      const first = { occurrences: 1, firstSeenAt: change.changedAt.toISOString() };
+      // Occurrences since the last issue closed (or ever) belong to the new one.
+      const counterBase = record ? record.counterBase + record.occurrences : 0;
+      const occurrences = Math.max(1, input.alarmCount - counterBase);
+      const counts = { occurrences, firstSeenAt: lastSeenAt, lastSeenAt };
       return {
         kind: "open",
         title: `CPU peak: ${change.alarmName} in ALARM`,
         labels: [policy.label],
-        body: renderAlarmIssueBody(input.fingerprint, change, input.evidence, {
-          ...first,
-          lastSeenAt: change.changedAt.toISOString(),
-        }),
-        record: (issueNumber) => ({
-          issueNumber,
-          open: true,
-          ...first,
-          lastSeenAt: change.changedAt.toISOString(),
-          lastCommentAt: at,
-        }),
+        body: renderAlarmIssueBody(input.fingerprint, change, input.evidence, counts),
+        record: (issueNumber) => ({ issueNumber, open: true, counterBase, ...counts, lastCommentAt: at }),
       };
     }
-    const occurrences = record.occurrences + 1;
-    const lastSeenAt = change.changedAt.toISOString();
+    const occurrences = Math.max(record.occurrences, input.alarmCount - record.counterBase);
     const commentDue = now.getTime() - Date.parse(record.lastCommentAt) >= policy.commentIntervalMs;
     return {
       kind: "update",

@@ -154,6 +154,16 @@ function describeLedgerContract(name: string, makeLedger: (now: Clock) => Promis
         expect(await ledger.incrementCounter("family-a", 10)).toBe(1);
         expect(await ledger.incrementCounter("family-b", 10)).toBe(1);
       });
+
+      it("reads a counter without changing it, and an absent or expired one as 0", async () => {
+        expect(await ledger.readCounter("family-a")).toBe(0);
+        await ledger.incrementCounter("family-a", 10);
+        await ledger.incrementCounter("family-a", 10);
+        expect(await ledger.readCounter("family-a")).toBe(2);
+        expect(await ledger.readCounter("family-a")).toBe(2);
+        clock.advance(11);
+        expect(await ledger.readCounter("family-a")).toBe(0);
+      });
     });
 
     describe("records", () => {

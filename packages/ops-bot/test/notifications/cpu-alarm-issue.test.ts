@@ -19,16 +19,25 @@ const openRecord: AlarmIssueRecord = {
   issueNumber: 7,
   open: true,
   occurrences: 2,
+  counterBase: 0,
   firstSeenAt: "2026-11-26T10:00:00.000Z",
   lastSeenAt: "2026-11-26T10:20:00.000Z",
   lastCommentAt: "2026-11-26T10:10:00.000Z", // 20 minutes before `now`: a comment is due
 };
-const decide = (change: AlarmChange, record?: AlarmIssueRecord, policyOverride = {}) =>
-  decideAlarmIssue({ change, fingerprint: "ab12", record, policy: { ...policy, ...policyOverride }, evidence, now });
+const decide = (change: AlarmChange, record?: AlarmIssueRecord, policyOverride = {}, alarmCount = 3) =>
+  decideAlarmIssue({
+    change,
+    fingerprint: "ab12",
+    record,
+    alarmCount,
+    policy: { ...policy, ...policyOverride },
+    evidence,
+    now,
+  });
 
 describe("CPU alarm → GitHub issue decisions", () => {
   it("opens one labelled issue carrying a hidden fingerprint marker, the threshold, reason, chart and logs", () => {
-    const action = decide(alarm({}));
+    const action = decide(alarm({}), undefined, {}, 1);
     expect(action.kind).toBe("open");
     if (action.kind !== "open") return;
     expect(action.labels).toEqual(["ops:cpu"]);
@@ -54,8 +63,15 @@ describe("CPU alarm → GitHub issue decisions", () => {
     expect(action.kind === "update" && action.record.lastCommentAt).toBe(now.toISOString());
   });
 
-  it("opens a new issue when the alarm fires again after its issue was closed", () => {
-    expect(decide(alarm({}), { ...openRecord, open: false }).kind).toBe("open");
+  it("opens a new issue when the alarm fires again after its issue was closed, counting only what came since", () => {
+    const action = decide(alarm({}), { ...openRecord, open: false }, {}, 3);
+    expect(action.kind).toBe("open");
+    expect(action.kind === "open" && action.record(9)).toMatchObject({ counterBase: 2, occurrences: 1 });
+  });
+
+  it("counts occurrences that were coalesced into this delivery", () => {
+    const action = decide(alarm({}), { ...openRecord, lastCommentAt: now.toISOString() }, {}, 50);
+    expect(action).toMatchObject({ kind: "update", record: { occurrences: 50 } });
   });
 
   it("comments and closes on OK after ALARM", () => {
@@ -85,6 +101,7 @@ describe("CPU alarm → GitHub issue decisions", () => {
       change: alarm({}),
       fingerprint: "ab12",
       record: undefined,
+      alarmCount: 1,
       policy,
       evidence: { ...evidence, logLines: ["```", "# injected heading"] },
       now,

@@ -23,6 +23,8 @@ export interface RecordedRequest {
   readonly body: unknown;
 }
 
+export const INSTALLATION_ID = 4242;
+
 type Handler = (op: MatchedOperation, body: Record<string, unknown>, url: URL) => { status: number; json?: unknown };
 
 export class GitHubStandIn {
@@ -40,7 +42,10 @@ export class GitHubStandIn {
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
     let op: MatchedOperation;
     try {
-      op = this.api.validate({ method: request.method, url, body });
+      const authorization = request.headers.get("authorization") ?? "";
+      // App JWTs are three base64url segments; installation tokens start "ghs_".
+      const auth = /^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(authorization) ? "app-jwt" : "installation";
+      op = this.api.validate({ method: request.method, url, body, auth });
     } catch (error) {
       if (!(error instanceof OpenApiViolation)) throw error;
       this.violations.push(error.message);
@@ -84,6 +89,26 @@ export class GitHubStandIn {
   }
 
   private readonly handlers: Record<string, Handler> = {
+    // GitHub App authentication, as Probot performs it for an installation.
+    "apps/get-repo-installation": (op) => ({
+      status: 200,
+      json: {
+        id: INSTALLATION_ID,
+        account: { login: op.pathParams.owner, id: 1 },
+        app_id: 12345,
+        target_type: "Organization",
+        permissions: { issues: "write", metadata: "read" },
+      },
+    }),
+    "apps/create-installation-access-token": () => ({
+      status: 201,
+      json: {
+        token: `ghs_standin${Date.now()}`,
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        permissions: { issues: "write", metadata: "read" },
+        repository_selection: "all",
+      },
+    }),
     "issues/create": (op, body) => {
       const issue: StoredIssue = {
         number: this.nextNumber++,

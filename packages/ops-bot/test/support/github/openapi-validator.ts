@@ -93,14 +93,28 @@ export class GitHubOpenApi {
   }
 
   /** Throws `OpenApiViolation` naming what is wrong; returns the matched operation otherwise. */
-  validate(request: { readonly method: string; readonly url: URL; readonly body: unknown }): MatchedOperation {
+  /**
+   * `auth` is how the request authenticated: as the App itself (a JWT, which may only call the
+   * `apps/*` operations) or as an installation (operations GitHub enables for GitHub Apps).
+   */
+  validate(request: {
+    readonly method: string;
+    readonly url: URL;
+    readonly body: unknown;
+    readonly auth: "app-jwt" | "installation";
+  }): MatchedOperation {
     const matched = this.match(request.method, request.url);
     if (!matched)
       throw new OpenApiViolation(`${request.method} ${request.url.pathname} is not a documented GitHub REST operation`);
     const route = this.routes.find((r) => r.method === matched.method && r.pathTemplate === matched.pathTemplate);
     const operation = route?.operation as Operation;
-    if (operation["x-github"]?.enabledForGitHubApps !== true) {
-      throw new OpenApiViolation(`${matched.operationId} is not available to GitHub Apps`);
+    if (request.auth === "app-jwt" && !matched.operationId.startsWith("apps/")) {
+      throw new OpenApiViolation(
+        `${matched.operationId} cannot be called with the App's JWT; use an installation token`,
+      );
+    }
+    if (request.auth === "installation" && operation["x-github"]?.enabledForGitHubApps !== true) {
+      throw new OpenApiViolation(`${matched.operationId} is not available to GitHub App installations`);
     }
     for (const parameter of this.parametersOf(operation)) {
       if (parameter.in === "query" && parameter.required && !request.url.searchParams.has(parameter.name)) {

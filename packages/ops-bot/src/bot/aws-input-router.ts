@@ -1,0 +1,90 @@
+import {
+  alarmFingerprint,
+  CLOUDWATCH_ALARM_EVENT,
+  EVENT_DETAIL_TYPES,
+  EventParseError,
+  eventBridgeEventKey,
+  parseAlarmStateChangeEvent,
+  parseSnsAlarmMessage,
+  RECONCILE_EVENT,
+  snsMessageKey,
+} from "@phoenix/shared";
+import type { IntakeLogger } from "../intake/sns/sns-endpoint.js";
+import type { SnsSignedNotification } from "../intake/sns/string-to-sign.js";
+import type { AlarmIssueHandler } from "../notifications/alarm-issue-handler.js";
+
+/** Handles ECS Task State Change events (crash issues); wired in when present. */
+export interface StoppedTaskEvents {
+  handle(event: unknown): Promise<string>;
+}
+
+export interface AwsInputRouterDeps {
+  readonly alarms: AlarmIssueHandler;
+  readonly stoppedTasks?: StoppedTaskEvents;
+  readonly logger: IntakeLogger;
+}
+
+/**
+ * Sends each verified AWS input to the handler it concerns. Whether it came by SNS over
+ * HTTPS, by a Lambda invocation or from an EventBridge API destination does not matter here.
+ * Returns the outcome, which the transports log.
+ */
+export class AwsInputRouter {
+  constructor(private readonly deps: AwsInputRouterDeps) {}
+
+  async onSnsNotification(
+    notification: Pick<SnsSignedNotification, "MessageId" | "Message" | "TopicArn">,
+  ): Promise<string> {
+    let change: ReturnType<typeof parseSnsAlarmMessage>;
+    try {
+      change = parseSnsAlarmMessage(notification.Message);
+    } catch (error) {
+      if (!(error instanceof EventParseError)) throw error;
+      this.deps.logger.warn(
+        { messageId: notification.MessageId, problem: error.message },
+        "sns: not a CloudWatch alarm message; ignored",
+      );
+      return "ignored:not-an-alarm";
+    }
+    return this.deps.alarms.handle({
+      deliveryKey: snsMessageKey(notification.MessageId),
+      fingerprint: alarmFingerprint(change.alarmArn),
+      change,
+    });
+  }
+
+  async onEvent(event: Readonly<Record<string, unknown>>): Promise<string> {
+    const detailType = event["detail-type"];
+    const id = typeof event.id === "string" ? event.id : undefined;
+    try {
+      switch (detailType) {
+        case CLOUDWATCH_ALARM_EVENT.detailType: {
+          const change = parseAlarmStateChangeEvent(event);
+          if (!id) return "ignored:no-event-id";
+          return await this.deps.alarms.handle({
+            deliveryKey: eventBridgeEventKey(id),
+            fingerprint: alarmFingerprint(change.alarmArn),
+            change,
+          });
+        }
+        case EVENT_DETAIL_TYPES.ecsTaskStateChange:
+          return this.deps.stoppedTasks ? await this.deps.stoppedTasks.handle(event) : "ignored:no-crash-handler";
+        case EVENT_DETAIL_TYPES.ecsDeploymentStateChange:
+        case EVENT_DETAIL_TYPES.codeBuildStateChange:
+        case RECONCILE_EVENT["detail-type"]:
+          // Deploy steps: handled by the deploy flow, not by notifications.
+          return "ignored:deploy-event";
+        default:
+          this.deps.logger.warn({ detailType: String(detailType), id }, "events: unknown detail-type; ignored");
+          return "ignored:unknown-event";
+      }
+    } catch (error) {
+      if (!(error instanceof EventParseError)) throw error;
+      this.deps.logger.warn(
+        { detailType: String(detailType), id, problem: error.message },
+        "events: malformed event; ignored",
+      );
+      return "ignored:malformed";
+    }
+  }
+}

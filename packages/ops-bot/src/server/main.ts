@@ -1,0 +1,66 @@
+// `pnpm --filter @phoenix/ops-bot start`: the bot as a plain server. Probot reads its standard
+// variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, PORT, LOG_LEVEL); the rest are documented in
+// the README and read by readBotSettings.
+import { pino } from "pino";
+import { createProbot } from "probot";
+import { createOpsServices } from "../bot/ops-services.js";
+import { readBotSettings } from "../config/bot-settings.js";
+import { BotConfigError } from "../config/target-repository.js";
+import { installationOctokit } from "../github/installation-access.js";
+import { createHttpsCertificateFetcher } from "../intake/sns/https-certificate-fetcher.js";
+import { createHttpsSubscriptionConfirmer } from "../intake/sns/https-subscription-confirmer.js";
+import { SnsSignatureVerifier } from "../intake/sns/sns-signature-verifier.js";
+import { createOpsBotServer } from "./ops-bot-server.js";
+
+const SHUTDOWN_TIMEOUT_MS = 8_000;
+
+let settings: ReturnType<typeof readBotSettings>;
+try {
+  settings = readBotSettings(process.env);
+} catch (error) {
+  if (!(error instanceof BotConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const probot = createProbot({ env: process.env });
+// Probot's own logger is only set once an app is loaded; the bot keeps one of its own.
+const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { service: "phoenix-ops-bot" } });
+const { router } = createOpsServices({
+  settings,
+  octokit: installationOctokit(probot, settings.targetRepository),
+  // The SDK also honours AWS_ENDPOINT_URL, which the local sandbox uses to reach moto.
+  aws: { region: settings.region },
+  logger,
+});
+const bot = await createOpsBotServer({
+  probot,
+  router,
+  settings,
+  verifier: new SnsSignatureVerifier({ fetcher: createHttpsCertificateFetcher() }),
+  confirmer: createHttpsSubscriptionConfirmer(),
+  logger,
+});
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+bot.server.listen(port, host, () => {
+  const address = bot.server.address();
+  logger.info(
+    {
+      port: typeof address === "object" && address ? address.port : port,
+      repository: `${settings.targetRepository.owner}/${settings.targetRepository.repo}`,
+    },
+    "ops bot listening",
+  );
+});
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "ops bot shutting down");
+    void bot.close(SHUTDOWN_TIMEOUT_MS).then(() => process.exit(0));
+  });
+}

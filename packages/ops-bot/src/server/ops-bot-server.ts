@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createNodeMiddleware, type Probot } from "probot";
+import type { AwsInputRouter } from "../bot/aws-input-router.js";
+import type { BotSettings } from "../config/bot-settings.js";
+import { handleApiDestinationRequest } from "../intake/eventbridge/api-destination-endpoint.js";
+import {
+  handleSnsRequest,
+  type IntakeLogger,
+  type IntakeResponse,
+  type SubscriptionConfirmer,
+} from "../intake/sns/sns-endpoint.js";
+import type { SnsMessageVerifier } from "../intake/sns/sns-signature-verifier.js";
+import { opsBotApp } from "./ops-bot-app.js";
+
+export const SNS_PATH = "/aws/sns";
+export const EVENTS_PATH = "/aws/events";
+const MAX_BODY_BYTES = 1_048_576;
+
+export interface OpsBotServerDeps {
+  readonly probot: Probot;
+  readonly router: AwsInputRouter;
+  readonly settings: BotSettings;
+  readonly verifier: SnsMessageVerifier;
+  readonly confirmer: SubscriptionConfirmer;
+  readonly logger: IntakeLogger;
+}
+
+export interface OpsBotServer {
+  readonly server: Server;
+  /** Stops accepting, then waits (bounded) for work acknowledged but not yet done. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The bot as a plain HTTP server: GitHub webhooks at Probot's path, SNS and EventBridge
+ * API destinations beside it. AWS senders get their answer as soon as the input is
+ * verified; the GitHub work runs after the response.
+ */
+export async function createOpsBotServer(deps: OpsBotServerDeps): Promise<OpsBotServer> {
+  const webhooks = await createNodeMiddleware(opsBotApp, { probot: deps.probot });
+  const pending = new Set<Promise<void>>();
+
+  const runAfter = (response: IntakeResponse, intake: string) => {
+    if (!response.afterResponse) return;
+    const work = response
+      .afterResponse()
+      .catch((error: unknown) =>
+        deps.logger.error({ intake, err: String(error) }, `${intake}: handling failed after acknowledging`),
+      )
+      .finally(() => pending.delete(work));
+    pending.add(work);
+  };
+
+  const server = createServer(async (request, response) => {
+    const path = (request.url ?? "/").split("?")[0];
+    try {
+      if (path === "/health" && request.method === "GET")
+        return send(response, { status: 200, body: '{"status":"ok"}' });
+      if ((path === SNS_PATH || path === EVENTS_PATH) && request.method === "POST") {
+        const body = await readBody(request, MAX_BODY_BYTES);
+        if (body === undefined) return send(response, { status: 413, body: '{"error":"body-too-large"}' });
+        const intake = { headers: request.headers, body };
+        const result =
+          path === SNS_PATH
+            ? await handleSnsRequest(intake, {
+                allowedTopicArns: new Set(deps.settings.allowedTopicArns),
+                verifier: deps.verifier,
+                subscriptionConfirmer: deps.confirmer,
+                onNotification: async (notification) => {
+                  const outcome = await deps.router.onSnsNotification(notification);
+                  deps.logger.info({ intake: "sns", messageId: notification.MessageId, outcome }, "sns: handled");
+                },
+                logger: deps.logger,
+              })
+            : await handleApiDestinationRequest(intake, {
+                secret: deps.settings.eventsSharedSecret ?? "",
+                onEvent: async (event) => {
+                  const outcome = await deps.router.onEvent(event);
+                  deps.logger.info({ intake: "events", id: event.id, outcome }, "events: handled");
+                },
+                logger: deps.logger,
+              });
+        send(response, result);
+        return runAfter(result, path === SNS_PATH ? "sns" : "events");
+      }
+      await webhooks(request, response, () => send(response, { status: 404, body: '{"error":"not-found"}' }));
+    } catch (error) {
+      deps.logger.error({ path, err: String(error) }, "request failed");
+      if (!response.headersSent) send(response, { status: 500, body: '{"error":"internal"}' });
+    }
+  });
+
+  return {
+    server,
+    async close(timeoutMs) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...pending]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+function send(response: ServerResponse, result: { status: number; body: string }): void {
+  response.writeHead(result.status, { "content-type": "application/json" });
+  response.end(result.body);
+}
+
+/** The body as text, or `undefined` once it passes `limit` bytes (the rest is not read). */
+async function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      request.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

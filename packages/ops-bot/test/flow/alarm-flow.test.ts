@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import type { SnsEnvelopeInput } from "../../src/intake/sns/string-to-sign.js";
+import { signEnvelope } from "../intake/sns-test-signer.js";
+import { awsFixture, OpsBotUnderTest, SIGNING_CERT_URL, TOPIC_ARN } from "../support/ops-bot-under-test.js";
+
+// Through the real HTTP endpoint: signed SNS notifications carrying CloudWatch alarm messages
+// (fixtures: Phoenix variants of AWS's sample, times moved to now) → POST /aws/sns → the
+// bot's issue work after the 200 → GitHub stand-in.
+function alarmNotification(bot: OpsBotUnderTest, fixture: string, at: Date): SnsEnvelopeInput {
+  const message = { ...awsFixture(fixture), StateChangeTime: at.toISOString().replace("Z", "+0000") };
+  return signEnvelope(
+    {
+      Type: "Notification",
+      MessageId: randomUUID(),
+      TopicArn: TOPIC_ARN,
+      Message: JSON.stringify(message),
+      Timestamp: at.toISOString(),
+      SignatureVersion: "2",
+      Signature: "",
+      SigningCertURL: SIGNING_CERT_URL,
+      UnsubscribeURL: `https://sns.us-west-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC_ARN}:1`,
+    },
+    bot.signer,
+  );
+}
+
+const post = (bot: OpsBotUnderTest, envelope: SnsEnvelopeInput) =>
+  fetch(`${bot.url}/aws/sns`, {
+    method: "POST",
+    headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": envelope.Type },
+    body: JSON.stringify(envelope),
+  });
+
+describe("CPU alarms through the SNS endpoint", () => {
+  let bot: OpsBotUnderTest | undefined;
+  afterEach(async () => {
+    await bot?.stop();
+    bot?.github.assertClean();
+    bot = undefined;
+  });
+
+  it("turns 50 concurrent ALARM notifications for one alarm into exactly one issue", async () => {
+    bot = await OpsBotUnderTest.start();
+    const now = new Date();
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        post(
+          bot as OpsBotUnderTest,
+          alarmNotification(bot as OpsBotUnderTest, "cloudwatch-alarm-sns-message-phoenix-cpu-high.json", now),
+        ).then((r) => r.status),
+      ),
+    );
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    await bot.stop(); // waits for the work done after acknowledging
+
+    expect(bot.github.issues.size).toBe(1);
+    const issue = [...bot.github.issues.values()][0];
+    expect(issue?.title).toBe("CPU peak: phoenix-staging-cpu-high in ALARM");
+    expect(issue?.labels).toEqual(["ops:cpu"]);
+    expect(issue?.body).toContain("| Occurrences | 50 |");
+    expect(bot.certificates.requested).toHaveLength(1); // cached after the first verification
+  });
+
+  it("closes the issue when the alarm returns to OK", async () => {
+    bot = await OpsBotUnderTest.start();
+    const now = new Date();
+    expect(
+      (await post(bot, alarmNotification(bot, "cloudwatch-alarm-sns-message-phoenix-cpu-high.json", now))).status,
+    ).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      (
+        await post(
+          bot,
+          alarmNotification(bot, "cloudwatch-alarm-sns-message-phoenix-cpu-ok.json", new Date(now.getTime() + 60_000)),
+        )
+      ).status,
+    ).toBe(200);
+    await bot.stop();
+
+    const [issue] = [...bot.github.issues.values()];
+    expect(issue?.state).toBe("closed");
+    expect(issue?.comments.at(-1)?.body).toMatch(/^Recovered: phoenix-staging-cpu-high is OK again/);
+  });
+
+  it("refuses a tampered notification with 403 and writes nothing to GitHub", async () => {
+    bot = await OpsBotUnderTest.start();
+    const envelope = alarmNotification(bot, "cloudwatch-alarm-sns-message-phoenix-cpu-high.json", new Date());
+    const tampered = {
+      ...envelope,
+      Message: envelope.Message.replace("phoenix-staging-cpu-high", "phoenix-production-cpu-high"),
+    };
+    expect((await post(bot, tampered)).status).toBe(403);
+    await bot.stop();
+    expect(bot.github.requests).toEqual([]);
+  });
+});
