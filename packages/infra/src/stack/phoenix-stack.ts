@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resourceNames } from "@phoenix/shared";
-import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
@@ -22,8 +22,8 @@ import { PhoenixServiceScaling } from "../service/service-scaling.js";
 import type { PhoenixEnvironmentConfig } from "./environments.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-const opsBotBuild = join(repositoryRoot, "packages", "ops-bot", "dist");
-const OPS_BOT_HANDLER = "lambda.handler";
+const opsBotBundle = join(repositoryRoot, "packages", "ops-bot", "dist-lambda");
+const OPS_BOT_HANDLER = "index.handler";
 
 export interface PhoenixStackProps extends StackProps {
   readonly config: PhoenixEnvironmentConfig;
@@ -35,7 +35,7 @@ export interface PhoenixStackProps extends StackProps {
   readonly image?: ecs.ContainerImage;
   /** @default - an existing VPC is not used; PhoenixNetwork creates one */
   readonly existingVpc?: ec2.IVpc;
-  /** @default - the build output of @phoenix/ops-bot (packages/ops-bot/dist), handler `lambda.handler` */
+  /** @default - the Lambda bundle of @phoenix/ops-bot (packages/ops-bot/dist-lambda), handler `index.handler` */
   readonly opsBotCode?: { readonly code: lambda.Code; readonly handler: string };
 }
 
@@ -156,12 +156,11 @@ export class PhoenixStack extends Stack {
   }
 
   private opsBotBuildOutput(): { code: lambda.Code; handler: string } {
-    if (!existsSync(join(opsBotBuild, "lambda.js"))) {
-      Annotations.of(this).addWarningV2(
-        "phoenix:opsBotHandlerMissing",
-        `${opsBotBuild}/lambda.js does not exist yet: the ops bot's Lambda entry point ships with the ops-bot package; deploying now creates a function that cannot start.`,
+    if (!existsSync(join(opsBotBundle, "index.mjs"))) {
+      throw new Error(
+        `PhoenixStack: ${opsBotBundle}/index.mjs is missing: build the ops bot first (pnpm build, or pnpm --filter @phoenix/ops-bot build)`,
       );
     }
-    return { code: lambda.Code.fromAsset(opsBotBuild), handler: OPS_BOT_HANDLER };
+    return { code: lambda.Code.fromAsset(opsBotBundle), handler: OPS_BOT_HANDLER };
   }
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Bundles the Lambda entry point with its dependencies into dist-lambda/index.mjs, the asset
+// @phoenix/infra deploys (handler `index.handler`). Dependencies are bundled, the AWS SDK
+// included, so the function runs the versions that were tested, not the runtime's.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["src/lambda.ts"],
+  outfile: "dist-lambda/index.mjs",
+  bundle: true,
+  platform: "node",
+  target: "node24",
+  format: "esm",
+  sourcemap: true,
+  minify: false,
+  legalComments: "linked",
+  // Some dependencies are CommonJS and call require() for Node built-ins.
+  banner: {
+    js: "import { createRequire as __phoenixCreateRequire } from 'node:module'; const require = __phoenixCreateRequire(import.meta.url);",
+  },
+  logLevel: "warning",
+});
