@@ -14,6 +14,7 @@ import { DynamoDbLedger } from "../ledger/dynamodb-ledger.js";
 import { EmbeddedLedger } from "../ledger/embedded-ledger.js";
 import type { Ledger } from "../ledger/ledger.js";
 import { AlarmIssueHandler } from "../notifications/alarm-issue-handler.js";
+import { CrashIssueHandler } from "../notifications/crash-issue-handler.js";
 import { AwsInputRouter } from "./aws-input-router.js";
 
 /** How the AWS SDK clients reach AWS; tests point them at moto. */
@@ -55,7 +56,16 @@ export function createOpsServices(deps: OpsServicesDeps): OpsServices {
     storm: settings.storm,
     now: deps.now ?? (() => new Date()),
   });
-  return { router: new AwsInputRouter({ alarms, logger: deps.logger }), ledger };
+  const stoppedTasks = new CrashIssueHandler({
+    ledger,
+    issues: lazyIssueTracker(deps.octokit, settings.targetRepository),
+    logs,
+    policy: { label: settings.crashLabel, commentIntervalMs: settings.alarmIssues.commentIntervalMs },
+    storm: settings.storm,
+    repository: settings.targetRepository,
+    now: deps.now ?? (() => new Date()),
+  });
+  return { router: new AwsInputRouter({ alarms, stoppedTasks, logger: deps.logger }), ledger };
 }
 
 function createLedger(settings: BotSettings, aws: AwsClientSettings): Ledger {

@@ -1,5 +1,6 @@
 import type { LogReader, MetricQuery, MetricReader } from "../aws/evidence-readers.js";
 import type { IssueTracker } from "../github/issue-tracker.js";
+import { acquireLockPatiently } from "../ledger/acquire-lock-patiently.js";
 import { handleOnce } from "../ledger/handle-once.js";
 import type { Ledger, LedgerValue } from "../ledger/ledger.js";
 import {
@@ -153,12 +154,12 @@ export class AlarmIssueHandler {
     return { chart, logLines: logs.lines, logLinks: logs.links };
   }
 
-  private async lock(name: string, owner: string, attempts: number): Promise<boolean> {
-    const pause = this.deps.pause ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if ((await this.deps.ledger.acquireLock(name, owner, LOCK_TTL_SECONDS)).acquired) return true;
-      await pause(20 + Math.random() * 80);
-    }
-    return false;
+  private lock(name: string, owner: string, attempts: number): Promise<boolean> {
+    return acquireLockPatiently(
+      this.deps.ledger,
+      { name, owner, ttlSeconds: LOCK_TTL_SECONDS },
+      attempts,
+      this.deps.pause,
+    );
   }
 }
