@@ -3,9 +3,11 @@ import { dirname } from "node:path";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECRClient } from "@aws-sdk/client-ecr";
 import type { ProbotOctokit } from "probot";
 import { createCloudWatchLogReader } from "../aws/cloudwatch-log-reader.js";
 import { createCloudWatchMetricReader } from "../aws/cloudwatch-metric-reader.js";
+import { createEcrImageTags } from "../aws/ecr-image-tags.js";
 import type { LogReader } from "../aws/evidence-readers.js";
 import type { BotSettings } from "../config/bot-settings.js";
 import { lazyIssueTracker } from "../github/lazy-issue-tracker.js";
@@ -63,6 +65,7 @@ export function createOpsServices(deps: OpsServicesDeps): OpsServices {
     policy: { label: settings.crashLabel, commentIntervalMs: settings.alarmIssues.commentIntervalMs },
     storm: settings.storm,
     repository: settings.targetRepository,
+    imageTags: createEcrImageTags(new ECRClient(aws)),
     now: deps.now ?? (() => new Date()),
   });
   return { router: new AwsInputRouter({ alarms, stoppedTasks, logger: deps.logger }), ledger };
