@@ -83,36 +83,29 @@ install_hadolint() {
   mv "$hadolint_dir.tmp" "$hadolint_dir"
 }
 
-# --- cfn-lint (CloudFormation linter, PyPI) in its own virtualenv -------------------------
+# --- Python tools, each in its own virtualenv ----------------------------------------------
+# A venv cannot be moved once built (its scripts name the interpreter by path), so it is
+# built in place, and a marker written last says the install completed.
+install_pip_venv() {
+  local dir=$1 requirement=$2
+  [ -f "$dir/.installed" ] && return
+  log "installing $requirement (once)"
+  rm -rf "$dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check --no-input "$requirement"
+  touch "$dir/.installed"
+}
+
 CFN_LINT_VERSION=1.58.0
 cfn_lint_dir="$tools/cfn-lint-$CFN_LINT_VERSION"
 cfn_lint_bin="$cfn_lint_dir/bin/cfn-lint"
+install_cfn_lint() { install_pip_venv "$cfn_lint_dir" "cfn-lint==$CFN_LINT_VERSION"; }
 
-install_cfn_lint() {
-  # A venv cannot be moved once built (its scripts name the interpreter by path), so it is
-  # built in place and a marker written last says the install completed.
-  [ -f "$cfn_lint_dir/.installed" ] && return
-  log "installing cfn-lint $CFN_LINT_VERSION (once)"
-  rm -rf "$cfn_lint_dir"
-  python3 -m venv "$cfn_lint_dir"
-  "$cfn_lint_dir/bin/pip" install --quiet --disable-pip-version-check --no-input "cfn-lint==$CFN_LINT_VERSION"
-  touch "$cfn_lint_dir/.installed"
-}
-
-# --- moto server (AWS API stand-in, PyPI) in its own virtualenv ---------------------------
+# moto server: the AWS API stand-in.
 MOTO_VERSION=5.2.5
 moto_dir="$tools/moto-$MOTO_VERSION"
 moto_bin="$moto_dir/bin/moto_server"
-
-install_moto() {
-  # Built in place with a completion marker, like cfn-lint: a venv cannot be moved.
-  [ -f "$moto_dir/.installed" ] && return
-  log "installing moto[server] $MOTO_VERSION (once)"
-  rm -rf "$moto_dir"
-  python3 -m venv "$moto_dir"
-  "$moto_dir/bin/pip" install --quiet --disable-pip-version-check --no-input "moto[server]==$MOTO_VERSION"
-  touch "$moto_dir/.installed"
-}
+install_moto() { install_pip_venv "$moto_dir" "moto[server]==$MOTO_VERSION"; }
 
 start_moto() {
   if running moto && port_open "$MOTO_PORT"; then return; fi

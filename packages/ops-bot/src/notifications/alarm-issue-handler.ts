@@ -11,6 +11,7 @@ import {
   decideAlarmIssue,
 } from "./cpu-alarm-issue.js";
 import { mermaidXyChart } from "./metric-chart.js";
+import { admitNewIssue } from "./storm-control.js";
 
 export interface AlarmIssueHandlerDeps {
   readonly ledger: Ledger;
@@ -115,9 +116,7 @@ export class AlarmIssueHandler {
 
     switch (action.kind) {
       case "open": {
-        const window = Math.floor(this.deps.now().getTime() / 1000 / this.deps.storm.windowSeconds);
-        const opened = await ledger.incrementCounter(`new-issues:alarm:${window}`, this.deps.storm.windowSeconds);
-        if (opened > this.deps.storm.maxNewIssues) {
+        if (!(await admitNewIssue(ledger, "alarm", this.deps.storm, this.deps.now()))) {
           await ledger.incrementCounter(`folded:alarm:${fingerprint}`, RECORD_TTL_SECONDS);
           return "storm-folded";
         }

@@ -25,6 +25,7 @@ import {
   stoppedTaskOf,
 } from "./crash-issue.js";
 import { type ImageCommit, type ImageTagReader, imageCommit, parseImageReference } from "./image-commit.js";
+import { admitNewIssue } from "./storm-control.js";
 
 export interface CrashIssueHandlerDeps {
   readonly ledger: Ledger;
@@ -112,9 +113,7 @@ export class CrashIssueHandler {
 
     switch (action.kind) {
       case "open": {
-        const window = Math.floor(now.getTime() / 1000 / storm.windowSeconds);
-        const opened = await store.incrementCounter(`new-issues:${STORM_FAMILY}:${window}`, storm.windowSeconds);
-        if (opened > storm.maxNewIssues) {
+        if (!(await admitNewIssue(store, STORM_FAMILY, storm, now))) {
           // Counted in the record: the issue opened after the storm carries these occurrences.
           await remember(action.record(null));
           return "storm-folded";
