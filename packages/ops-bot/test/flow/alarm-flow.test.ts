@@ -1,14 +1,71 @@
 import { randomUUID } from "node:crypto";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SnsEnvelopeInput } from "../../src/intake/sns/string-to-sign.js";
 import { signEnvelope } from "../intake/sns-test-signer.js";
+import { motoClientConfig } from "../support/moto.js";
 import { awsFixture, OpsBotUnderTest, SIGNING_CERT_URL, TOPIC_ARN } from "../support/ops-bot-under-test.js";
+
+/**
+ * The alarm's metric (the fixture's own: AWS/ECS CPUUtilization for the Phoenix service) and
+ * the service's log lines, put into moto around `at`. The service name is made unique: moto
+ * keeps metrics for the server's life and matches them by name and dimensions.
+ */
+async function putEvidence(at: Date, cpu: readonly number[]): Promise<{ logGroupName: string; service: string }> {
+  const service = `phoenix-staging-web-${randomUUID().slice(0, 8)}`;
+  await new CloudWatchClient({ ...motoClientConfig(), maxAttempts: 1 }).send(
+    new PutMetricDataCommand({
+      Namespace: "AWS/ECS",
+      MetricData: cpu.map((value, i) => ({
+        MetricName: "CPUUtilization",
+        Dimensions: [
+          { Name: "ClusterName", Value: "phoenix-staging" },
+          { Name: "ServiceName", Value: service },
+        ],
+        Timestamp: new Date(at.getTime() - (cpu.length - i) * 60_000),
+        Value: value,
+        Unit: "Percent",
+      })),
+    }),
+  );
+  const logs = new CloudWatchLogsClient(motoClientConfig());
+  const logGroupName = `/phoenix/flow/${randomUUID().slice(0, 8)}`;
+  await logs.send(new CreateLogGroupCommand({ logGroupName }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName: "phoenix/app/task1" }));
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName,
+      logStreamName: "phoenix/app/task1",
+      logEvents: [
+        { timestamp: at.getTime() - 30_000, message: '{"level":30,"msg":"request completed","url":"/generatecert"}' },
+      ],
+    }),
+  );
+  return { logGroupName, service };
+}
 
 // Through the real HTTP endpoint: signed SNS notifications carrying CloudWatch alarm messages
 // (fixtures: Phoenix variants of AWS's sample, times moved to now) → POST /aws/sns → the
 // bot's issue work after the 200 → GitHub stand-in.
-function alarmNotification(bot: OpsBotUnderTest, fixture: string, at: Date): SnsEnvelopeInput {
-  const message = { ...awsFixture(fixture), StateChangeTime: at.toISOString().replace("Z", "+0000") };
+function alarmNotification(
+  bot: OpsBotUnderTest,
+  fixture: string,
+  at: Date,
+  service = "phoenix-staging-web",
+): SnsEnvelopeInput {
+  const alarm = awsFixture(fixture) as { Trigger: { Dimensions: { name: string; value: string }[] } };
+  const dimensions = alarm.Trigger.Dimensions.map((d) => (d.name === "ServiceName" ? { ...d, value: service } : d));
+  const message = {
+    ...alarm,
+    Trigger: { ...alarm.Trigger, Dimensions: dimensions },
+    StateChangeTime: at.toISOString().replace("Z", "+0000"),
+  };
   return signEnvelope(
     {
       Type: "Notification",
@@ -40,15 +97,15 @@ describe("CPU alarms through the SNS endpoint", () => {
     bot = undefined;
   });
 
-  it("turns 50 concurrent ALARM notifications for one alarm into exactly one issue", async () => {
-    bot = await OpsBotUnderTest.start();
+  it("turns 50 concurrent ALARM notifications for one alarm into exactly one issue, with the metric and logs from CloudWatch", async () => {
     const now = new Date();
+    const { logGroupName, service } = await putEvidence(now, [12, 35, 97.5]);
+    const started = await OpsBotUnderTest.start({ logGroupName });
+    bot = started;
+    const fixture = "cloudwatch-alarm-sns-message-phoenix-cpu-high.json";
     const statuses = await Promise.all(
       Array.from({ length: 50 }, () =>
-        post(
-          bot as OpsBotUnderTest,
-          alarmNotification(bot as OpsBotUnderTest, "cloudwatch-alarm-sns-message-phoenix-cpu-high.json", now),
-        ).then((r) => r.status),
+        post(started, alarmNotification(started, fixture, now, service)).then((r) => r.status),
       ),
     );
     expect(statuses.every((status) => status === 200)).toBe(true);
@@ -59,6 +116,8 @@ describe("CPU alarms through the SNS endpoint", () => {
     expect(issue?.title).toBe("CPU peak: phoenix-staging-cpu-high in ALARM");
     expect(issue?.labels).toEqual(["ops:cpu"]);
     expect(issue?.body).toContain("| Occurrences | 50 |");
+    expect(issue?.body).toContain("line [12, 35, 97.5]"); // the chart, from GetMetricData
+    expect(issue?.body).toContain('"url":"/generatecert"'); // the log lines around the breach
     expect(bot.certificates.requested).toHaveLength(1); // cached after the first verification
   });
 
