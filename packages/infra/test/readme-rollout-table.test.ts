@@ -11,35 +11,10 @@ import {
   type RolloutSettings,
   worstCaseRolloutSeconds,
 } from "../src/service/phoenix-service.js";
+import { rolloutSettingsFromTemplate } from "./support/rollout-settings.js";
 import { testApp } from "./support/synth.js";
 
 const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-
-/** The rollout settings as they stand in a synthesized template, not as the code intends them. */
-function settingsFromTemplate(template: Template): RolloutSettings {
-  const [targetGroup] = Object.values(template.findResources("AWS::ElasticLoadBalancingV2::TargetGroup"));
-  const [service] = Object.values(template.findResources("AWS::ECS::Service"));
-  const [taskDefinition] = Object.values(template.findResources("AWS::ECS::TaskDefinition"));
-  const tg = targetGroup?.Properties;
-  const container = taskDefinition?.Properties.ContainerDefinitions[0];
-  const drain = tg.TargetGroupAttributes.find((a: { Key: string }) => a.Key === "deregistration_delay.timeout_seconds");
-  return {
-    healthCheckIntervalSeconds: tg.HealthCheckIntervalSeconds,
-    healthCheckTimeoutSeconds: tg.HealthCheckTimeoutSeconds,
-    healthyThresholdCount: tg.HealthyThresholdCount,
-    unhealthyThresholdCount: tg.UnhealthyThresholdCount,
-    deregistrationDelaySeconds: Number(drain.Value),
-    containerHealthCheck: {
-      intervalSeconds: container.HealthCheck.Interval,
-      timeoutSeconds: container.HealthCheck.Timeout,
-      retries: container.HealthCheck.Retries,
-      startPeriodSeconds: container.HealthCheck.StartPeriod,
-    },
-    stopTimeoutSeconds: container.StopTimeout,
-    minHealthyPercent: service?.Properties.DeploymentConfiguration.MinimumHealthyPercent,
-    maxHealthyPercent: service?.Properties.DeploymentConfiguration.MaximumPercent,
-  };
-}
 
 /** Counting the full healthy threshold for new targets, as a pessimist (or the issue) would. */
 function withThresholdCounted(settings: RolloutSettings, taskCount: number): number {
@@ -67,7 +42,7 @@ describe("the README's rollout-speed table", () => {
         image: ecs.ContainerImage.fromRegistry("public.ecr.aws/docker/library/node:26-slim"),
         databaseUri: "mongodb://docdb.internal:27017/phoenix?tls=true",
       });
-      const ours = settingsFromTemplate(Template.fromStack(stack));
+      const ours = rolloutSettingsFromTemplate(Template.fromStack(stack));
 
       expect(readmeRow("**worst-case rollout, 2 tasks**")).toEqual([
         worstCaseRolloutSeconds(ours, 2),

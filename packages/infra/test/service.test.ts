@@ -18,6 +18,7 @@ import {
   worstCaseRolloutSeconds,
 } from "../src/service/phoenix-service.js";
 import { PhoenixServiceScaling } from "../src/service/service-scaling.js";
+import { containerDefinition, rolloutSettingsFromTemplate } from "./support/rollout-settings.js";
 import {
   DATABASE_URI,
   ENV,
@@ -37,13 +38,6 @@ const newApp = testAppsCleanedAfterEach(TWO_AZ_CONTEXT);
 function webStack(props: ServiceStackProps = {}) {
   const { stack, vpc, web } = serviceStack(newApp(), props);
   return { stack, vpc, service: web, template: () => Template.fromStack(stack) };
-}
-
-function containerDefinition(template: Template): Record<string, unknown> {
-  const taskDefinitions = template.findResources("AWS::ECS::TaskDefinition");
-  const [taskDefinition] = Object.values(taskDefinitions);
-  const [container] = taskDefinition?.Properties.ContainerDefinitions ?? [];
-  return container;
 }
 
 describe("requirement 1 (service): the app runs on ECS Fargate behind a load balancer", () => {
@@ -354,40 +348,12 @@ describe("requirement 2 (crash recovery): ECS replaces a crashed task while the 
 
 describe("rollout speed: worst-case rollout time of a 2-task service", () => {
   /** Reads every setting the formula uses back out of the synthesized template. */
-  function settingsFromTemplate(template: Template): RolloutSettings {
-    const [targetGroup] = Object.values(template.findResources("AWS::ElasticLoadBalancingV2::TargetGroup"));
-    const [service] = Object.values(template.findResources("AWS::ECS::Service"));
-    const container = containerDefinition(template) as {
-      HealthCheck: { Interval: number; Timeout: number; Retries: number; StartPeriod: number };
-      StopTimeout: number;
-    };
-    const attributes = targetGroup?.Properties.TargetGroupAttributes as { Key: string; Value: string }[];
-    return {
-      healthCheckIntervalSeconds: targetGroup?.Properties.HealthCheckIntervalSeconds,
-      healthCheckTimeoutSeconds: targetGroup?.Properties.HealthCheckTimeoutSeconds,
-      healthyThresholdCount: targetGroup?.Properties.HealthyThresholdCount,
-      unhealthyThresholdCount: targetGroup?.Properties.UnhealthyThresholdCount,
-      deregistrationDelaySeconds: Number(
-        attributes.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value,
-      ),
-      containerHealthCheck: {
-        intervalSeconds: container.HealthCheck.Interval,
-        timeoutSeconds: container.HealthCheck.Timeout,
-        retries: container.HealthCheck.Retries,
-        startPeriodSeconds: container.HealthCheck.StartPeriod,
-      },
-      stopTimeoutSeconds: container.StopTimeout,
-      minHealthyPercent: service?.Properties.DeploymentConfiguration.MinimumHealthyPercent,
-      maxHealthyPercent: service?.Properties.DeploymentConfiguration.MaximumPercent,
-    };
-  }
-
   it("publishes exactly the settings the template uses", () => {
-    expect(settingsFromTemplate(webStack().template())).toEqual(PHOENIX_ROLLOUT_SETTINGS);
+    expect(rolloutSettingsFromTemplate(webStack().template())).toEqual(PHOENIX_ROLLOUT_SETTINGS);
   });
 
   it("replaces both tasks in at most 38 s of health checks, draining and stopping, against 365 s with CDK defaults", () => {
-    const ours = settingsFromTemplate(webStack().template());
+    const ours = rolloutSettingsFromTemplate(webStack().template());
     // max(5 + 2, 10 + 3) + 10 + 15 = 38; CDK defaults: max(30 + 5, 0) + 300 + 30 = 365.
     expect(worstCaseRolloutSeconds(ours, 2)).toBe(38);
     expect(worstCaseRolloutSeconds(CDK_DEFAULT_ROLLOUT_SETTINGS, 2)).toBe(365);
