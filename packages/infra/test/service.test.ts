@@ -14,7 +14,6 @@ import {
   PHOENIX_ROLLOUT_SETTINGS,
   PhoenixService,
   type PhoenixServiceProps,
-  type RolloutSettings,
   worstCaseRolloutSeconds,
 } from "../src/service/phoenix-service.js";
 import { PhoenixServiceScaling } from "../src/service/service-scaling.js";
