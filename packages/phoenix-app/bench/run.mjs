@@ -4,7 +4,7 @@
 // their own process (bench/load-client.mjs). All traffic stays on 127.0.0.1.
 //
 //   scripts/test-services.sh up && . .test-services/env && pnpm --filter @phoenix/app build
-//   pnpm --filter @phoenix/app bench          (about 2.5 minutes: keygen capacity + 3 configs)
+//   pnpm --filter @phoenix/app bench          (about 3 minutes: keygen capacity + 3 configs)
 //
 // The app gets NODE_ENV=production, HOST=127.0.0.1, a free PORT, and its stdout (one JSON line per
 // request) goes to a temporary file, removed at the end.
@@ -21,9 +21,10 @@
 // Each config gets a fresh app and the full scenario set below; the first config in the list gets
 // the detailed table with targets, every config a row in the trade-off table.
 //
-// Machine capacity, measured first in its own process (bench/keygen-capacity.mjs) with nothing
-// else running: RSA-2048 generateKeyPair, 1 and 2 in flight, PHOENIX_BENCH_KEYGEN_S (5) each.
-// Its peak keys/s is the yardstick for /generatecert completions ("% of machine peak").
+// Machine capacity, in its own process (bench/keygen-capacity.mjs) with nothing else running,
+// before the first config and after the last: RSA-2048 generateKeyPair, 1 and 2 in flight,
+// PHOENIX_BENCH_KEYGEN_S (5) each. The peak keys/s of both together is the yardstick for
+// /generatecert completions ("% of machine peak").
 //
 // Scenarios, each repeated PHOENIX_BENCH_RUNS times, idle and saturated interleaved; medians reported:
 //   idle:      GET /            10 connections, as fast as they go
@@ -31,6 +32,9 @@
 //                                completes, 503s included, no back-off)
 //              GET /            10 connections, as fast as they go          } all three at once,
 //              GET /health      1 connection at a fixed 50 req/s (a probe)  } one process each
+// Other work on the machine spoils the numbers: the bench waits for quiet before each phase and,
+// per run, counts the CPU used by anything but the app, the generators and the local DB server
+// ("everything else"); results.md opens with a warning when either shows other work.
 // Output: bench/results.json (keygen capacity; per config: raw runs, medians, targets),
 // bench/results.md and the same tables on stdout. A missed target is reported, not an error:
 // the exit code is non-zero only on errors.
@@ -436,6 +440,9 @@ async function runScenario(specs) {
     const results = await Promise.all(clients.map((c) => c.next("result", limitMs).then((m) => m.result)));
     const cpu = cpuDelta(before, cpuSnapshot());
     cpu.generatorsCores = round(results.reduce((sum, r) => sum + r.generatorCpuS, 0) / cpu.wallS, 2);
+    // The rest of the machine: this process, the kernel, and anything else running (which spoils the run).
+    const db = Number.isFinite(cpu.localDbServerCores) ? cpu.localDbServerCores : 0;
+    cpu.otherCores = round(cpu.machineBusyCores - cpu.appCores - cpu.generatorsCores - db, 2);
     await Promise.all(clients.map((c) => c.gone));
     return { results: Object.fromEntries(results.map((r) => [r.name, r])), cpu };
   } finally {
@@ -451,6 +458,7 @@ async function measureKeygenCapacity(durationS) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   state.clients.add(child);
+  const before = { at: performance.now(), machine: machineCpu() };
   const chunks = [];
   const errors = [];
   child.stdout.on("data", (chunk) => chunks.push(chunk));
@@ -474,7 +482,34 @@ async function measureKeygenCapacity(durationS) {
     );
   }
   const measured = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  const wallS = (performance.now() - before.at) / 1000;
+  measured.otherCores = round((machineCpu().busy - before.machine.busy - measured.cpuS) / wallS, 2);
   return { ...measured, peakKeysPerS: Math.max(...measured.results.map((r) => r.keysPerS)) };
+}
+
+/** Both measurements together: keys / time per parallelism, the median over all keys. */
+function poolKeygen(measurements) {
+  const [first] = measurements;
+  const pooled = first.results.map(({ parallel }) => {
+    const rows = measurements.map((m) => m.results.find((r) => r.parallel === parallel));
+    const keys = rows.reduce((sum, r) => sum + r.keys, 0);
+    const elapsedS = rows.reduce((sum, r) => sum + r.elapsedS, 0);
+    return {
+      parallel,
+      keys,
+      elapsedS: round(elapsedS, 2),
+      keysPerS: round(keys / elapsedS, 2),
+      medianMsPerKey: round(median(rows.flatMap((r) => r.durationsMs)), 1),
+    };
+  });
+  return {
+    keyType: first.keyType,
+    durationS: first.durationS,
+    pooled,
+    peakKeysPerS: Math.max(...pooled.map((r) => r.keysPerS)),
+    beforeConfigs: first,
+    afterConfigs: measurements[1],
+  };
 }
 
 /** Waits up to `maxS` seconds for the machine to go quiet; returns the busy cores of the last second. */
@@ -507,17 +542,30 @@ async function main() {
   // wait up to 15 s for it to go quiet, then go on regardless and say so.
   const backgroundCores = await waitForQuiet(15, "the bench");
 
-  log(`machine capacity: RSA-2048 key generation, 1 and 2 in flight, ${keygenS} s each`);
-  const keygen = await measureKeygenCapacity(keygenS);
-  log(`machine capacity: ${keygen.results.map((r) => `${r.parallel} in flight ${r.keysPerS} keys/s`).join(", ")}`);
+  // Key generation capacity drifts on a shared host and a 5 s sample is noisy: measured before the
+  // first config and again after the last one, pooled for the "% of machine peak" yardstick.
+  const capacity = async (when) => {
+    log(`machine capacity (${when}): RSA-2048 key generation, 1 and 2 in flight, ${keygenS} s each`);
+    const measured = await measureKeygenCapacity(keygenS);
+    log(
+      `machine capacity (${when}): ${measured.results.map((r) => `${r.parallel} in flight ${r.keysPerS} keys/s`).join(", ")}`,
+    );
+    return measured;
+  };
+  const keygenBefore = await capacity("before the configs");
 
   const configResults = [];
   for (const [index, config] of configs.entries()) {
-    const busyCoresBefore = index === 0 ? backgroundCores : await waitForQuiet(10, `config ${config.label}`);
+    const busyCoresBefore = await waitForQuiet(10, `config ${config.label}`);
     const result = await benchConfig(db, config, { runs, durationS, index, total: configs.length });
     result.busyCoresBefore = busyCoresBefore;
-    result.medians.certPercentOfMachinePeak = round((100 * result.medians.certOkPerS) / keygen.peakKeysPerS, 1);
     configResults.push(result);
+  }
+  const busyCoresBeforeSecondCapacity = await waitForQuiet(10, "the second capacity measurement");
+  const keygen = poolKeygen([keygenBefore, await capacity("after the configs")]);
+  keygen.busyCoresBefore = { beforeConfigs: backgroundCores, afterConfigs: busyCoresBeforeSecondCapacity };
+  for (const result of configResults) {
+    result.medians.certPercentOfMachinePeak = round((100 * result.medians.certOkPerS) / keygen.peakKeysPerS, 1);
   }
   const primary = configResults[0];
 
@@ -547,6 +595,12 @@ async function main() {
     targets: primary.targets,
     tradeoff: configResults.map(tradeoffRow),
     configs: configResults.map(({ scenarios, ...rest }) => rest),
+    // Busy cores in the second before each measured phase (> 0.3: something else was running).
+    busyCoresBefore: {
+      "capacity measurement before the configs": backgroundCores,
+      ...Object.fromEntries(configResults.map((r) => [`config ${r.config.label}`, r.busyCoresBefore])),
+      "capacity measurement after the configs": busyCoresBeforeSecondCapacity,
+    },
     benchWallS: round((performance.now() - benchStartedAt) / 1000, 1),
   };
 
@@ -682,6 +736,41 @@ function tradeoffRow(result) {
   };
 }
 
+/** A warning line (and a blank one) when something else was using the machine before a phase. */
+const OTHER_CORES_LIMIT = 0.35;
+
+/** Warning lines when something else was using the machine before or during a measured phase. */
+function busyNote(results) {
+  const lines = [];
+  const before = Object.entries(results.busyCoresBefore).filter(([, cores]) => cores > 0.3);
+  if (before.length > 0) {
+    const list = before.map(([phase, cores]) => `${phase} (${fmt(cores, 2)} cores)`).join(", ");
+    lines.push(`- the machine was still busy before ${list}`);
+  }
+  const k = results.machineCapacity;
+  for (const [when, m] of [
+    ["before", k.beforeConfigs],
+    ["after", k.afterConfigs],
+  ]) {
+    if (m.otherCores > OTHER_CORES_LIMIT)
+      lines.push(
+        `- other processes used ${fmt(m.otherCores, 2)} cores during the capacity measurement ${when} the configs`,
+      );
+  }
+  for (const c of results.configs) {
+    const all = [...c.runs.idle, ...c.runs.saturated].map((run) => run.cpu.otherCores);
+    const spoiled = all.filter((cores) => cores > OTHER_CORES_LIMIT);
+    if (spoiled.length > 0) {
+      lines.push(
+        `- config ${c.config.label}: other processes used > ${OTHER_CORES_LIMIT} cores in ${spoiled.length} of ` +
+          `${all.length} runs (up to ${fmt(Math.max(...spoiled), 2)})`,
+      );
+    }
+  }
+  if (lines.length === 0) return [];
+  return ["Warning: these numbers suffer from other work on the machine:", "", ...lines, ""];
+}
+
 function describe(spec) {
   return {
     path: new URL(spec.url).pathname,
@@ -744,13 +833,16 @@ function markdown(results) {
     return (
       `- ${kind}: app main thread ${med("appMainThreadCores")}, app other threads (key generation, GC) ` +
       `${med("appOtherThreadsCores")}, load generators ${med("generatorsCores")}, local DB server ` +
-      `${med("localDbServerCores")}; machine ${med("machineBusyCores")} of ${results.machine.cores}`
+      `${med("localDbServerCores")}, everything else ${med("otherCores")}; machine ${med("machineBusyCores")} of ${results.machine.cores}`
     );
   };
 
   const k = results.machineCapacity;
-  const capacityRows = k.results.map((row) => [
+  const rate = (m, parallel) => fmt(m.results.find((r) => r.parallel === parallel)?.keysPerS, 1);
+  const capacityRows = k.pooled.map((row) => [
     String(row.parallel),
+    rate(k.beforeConfigs, row.parallel),
+    rate(k.afterConfigs, row.parallel),
     fmt(row.keysPerS, 1),
     `${fmt(row.medianMsPerKey)} ms`,
     String(row.keys),
@@ -773,6 +865,7 @@ function markdown(results) {
       `medians of ${results.settings.runs} runs x ${results.settings.durationS} s per config; ` +
       `bench time ${fmt(results.benchWallS / 60, 1)} min.`,
     "",
+    ...busyNote(results),
     primary.config.certConcurrency === null
       ? `### CERT_CONCURRENCY not set (the app's default, cores - 1 = ${primary.config.effectiveCertConcurrency})`
       : `### CERT_CONCURRENCY=${primary.config.label}`,
@@ -789,10 +882,14 @@ function markdown(results) {
     "",
     "### Machine capacity",
     "",
-    `${k.keyType} \`crypto.generateKeyPair\` alone (own process, nothing else running, ${k.durationS} s each); ` +
-      `peak ${fmt(k.peakKeysPerS, 1)} keys/s.`,
+    `${k.keyType} \`crypto.generateKeyPair\` alone (own process, nothing else running), ${k.durationS} s per ` +
+      `measurement, before the first config and after the last; peak (both together) ${fmt(k.peakKeysPerS, 1)} keys/s, ` +
+      `the yardstick for "% of machine peak".`,
     "",
-    ...alignedTable(["generations in flight", "keys/s", "median per key", "keys"], capacityRows),
+    ...alignedTable(
+      ["generations in flight", "keys/s before", "keys/s after", "keys/s both", "median per key (both)", "keys (both)"],
+      capacityRows,
+    ),
     "",
     "### CERT_CONCURRENCY trade-off",
     "",
