@@ -10,12 +10,13 @@ export interface EventPattern {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
-export const EVENT_SOURCES = { ecs: "aws.ecs", codebuild: "aws.codebuild" } as const;
+export const EVENT_SOURCES = { ecs: "aws.ecs", codebuild: "aws.codebuild", cloudwatch: "aws.cloudwatch" } as const;
 
 export const EVENT_DETAIL_TYPES = {
   ecsTaskStateChange: "ECS Task State Change",
   ecsDeploymentStateChange: "ECS Deployment State Change",
   codeBuildStateChange: "CodeBuild Build State Change",
+  cloudWatchAlarmStateChange: "CloudWatch Alarm State Change",
 } as const;
 
 /** A task of the cluster reached STOPPED: crashes, failed starts and health-check kills. */

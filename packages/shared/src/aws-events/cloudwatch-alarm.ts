@@ -5,15 +5,17 @@
  *   events and EventBridge").
  * Both are parsed into one `AlarmStateChange`, so the bot decides once whatever the transport.
  */
+
 import { z } from "zod";
+import { EVENT_DETAIL_TYPES, EVENT_SOURCES } from "../event-patterns.js";
 import { parseArn } from "./arn.js";
 import { eventBridgeEventSchema } from "./eventbridge-envelope.js";
 import { parseAwsTimestamp, parseJsonText, parseOrThrow } from "./parse-error.js";
 
 /** Source and detail-type of the EventBridge alarm event. */
 export const CLOUDWATCH_ALARM_EVENT = {
-  source: "aws.cloudwatch",
-  detailType: "CloudWatch Alarm State Change",
+  source: EVENT_SOURCES.cloudwatch,
+  detailType: EVENT_DETAIL_TYPES.cloudWatchAlarmStateChange,
 } as const;
 
 export const ALARM_STATES = ["OK", "ALARM", "INSUFFICIENT_DATA"] as const;

@@ -1,11 +1,7 @@
+import { SNS_MESSAGE_TYPES, type SnsMessageType } from "@phoenix/shared";
 import { parseSnsTopicArn, parseStrictHttpsUrl, snsServiceHostRegion } from "./signing-certificate-url.js";
 import { type SnsMessageVerifier, SnsVerificationError, type VerifiedSnsMessage } from "./sns-signature-verifier.js";
-import {
-  SNS_MESSAGE_TYPES,
-  type SnsEnvelopeInput,
-  type SnsMessageType,
-  type SnsSignedNotification,
-} from "./string-to-sign.js";
+import type { SnsEnvelopeInput, SnsSignedNotification } from "./string-to-sign.js";
 
 /** An HTTP request as any server framework can hand it over (Node's `IncomingHttpHeaders` fits). */
 export interface IntakeRequest {

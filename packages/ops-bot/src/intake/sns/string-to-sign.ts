@@ -4,14 +4,7 @@
  * their names, each written as `Name\nValue\n`.
  */
 
-/** The SNS message types an HTTP/S subscription receives. */
-export type SnsMessageType = "Notification" | "SubscriptionConfirmation" | "UnsubscribeConfirmation";
-
-export const SNS_MESSAGE_TYPES: readonly SnsMessageType[] = [
-  "Notification",
-  "SubscriptionConfirmation",
-  "UnsubscribeConfirmation",
-];
+import { SNS_OPTIONAL_SIGNED_FIELDS, SNS_SIGNED_FIELDS } from "@phoenix/shared";
 
 /**
  * The SNS HTTP/S envelope as received — only what verification reads. Deliberately local
@@ -59,9 +52,6 @@ export type StringToSignResult =
   | { readonly ok: true; readonly stringToSign: string; readonly signed: SnsSignedFields }
   | { readonly ok: false; readonly problem: string };
 
-const NOTIFICATION_KEYS = ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"] as const;
-const SUBSCRIPTION_KEYS = ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"] as const;
-
 /**
  * Builds the string SNS signed for `envelope`, and the signed fields alone.
  *
@@ -100,12 +90,12 @@ export function buildStringToSign(envelope: SnsEnvelopeInput): StringToSignResul
     return { ok: false, problem: "Type is not an SNS HTTP/S message type" };
   }
 
-  const keys = signed.Type === "Notification" ? NOTIFICATION_KEYS : SUBSCRIPTION_KEYS;
+  const keys = SNS_SIGNED_FIELDS[signed.Type];
   const values = signed as unknown as Readonly<Record<string, unknown>>;
   let stringToSign = "";
   for (const key of keys) {
     const value = values[key];
-    if (value === undefined && key === "Subject") continue;
+    if (value === undefined && SNS_OPTIONAL_SIGNED_FIELDS.includes(key)) continue;
     if (typeof value !== "string") return { ok: false, problem: `${key} must be a string` };
     if (key !== "Message" && /[\r\n]/.test(value)) return { ok: false, problem: `${key} must be a single line` };
     stringToSign += `${key}\n${value}\n`;
