@@ -35,6 +35,8 @@ export interface AlarmNotification {
 
 export type AlarmOutcome = "duplicate" | "coalesced" | "opened" | "updated" | "resolved" | "storm-folded" | "ignored";
 
+/** Only ALARM issues show a chart and log lines. */
+const NO_EVIDENCE: AlarmEvidence = { chart: "", logLines: [], logLinks: [] };
 const RECORD_TTL_SECONDS = 90 * 86_400;
 const LOCK_TTL_SECONDS = 60;
 const LOCK_ATTEMPTS = 300;
@@ -72,6 +74,12 @@ export class AlarmIssueHandler {
       const attempts = isRepeat ? COALESCE_ATTEMPTS : LOCK_ATTEMPTS;
       let outcome: AlarmOutcome | undefined;
       let shown = 0;
+      // Gathered once, when first needed: catch-up rounds only change the count.
+      let evidence: Promise<AlarmEvidence> | undefined;
+      const evidenceOnce = () => {
+        evidence ??= isRepeat ? this.evidence(change) : Promise.resolve(NO_EVIDENCE);
+        return evidence;
+      };
       // Let go only once the issue shows every ALARM counted so far (or another delivery
       // holds the lock, and with it that duty).
       for (let turn = 0; turn < MAX_TURNS && (await this.lock(lockName, deliveryKey, attempts)); turn++) {
@@ -80,7 +88,7 @@ export class AlarmIssueHandler {
             const counted = await ledger.readCounter(counterKey);
             if (outcome !== undefined && counted <= shown) break;
             shown = counted;
-            const result = await this.apply(notification, counted);
+            const result = await this.apply(notification, counted, evidenceOnce);
             outcome ??= result;
             if (!isRepeat) break;
           }
@@ -96,12 +104,15 @@ export class AlarmIssueHandler {
     return once.duplicate ? "duplicate" : once.result;
   }
 
-  private async apply({ fingerprint, change }: AlarmNotification, alarmCount: number): Promise<AlarmOutcome> {
+  private async apply(
+    { fingerprint, change }: AlarmNotification,
+    alarmCount: number,
+    gatherEvidence: () => Promise<AlarmEvidence>,
+  ): Promise<AlarmOutcome> {
     const { ledger, issues, policy } = this.deps;
     const recordKey = `alarm-issue:${fingerprint}`;
     const record = (await ledger.getRecord(recordKey)) as AlarmIssueRecord | undefined;
-    const evidence =
-      change.newState === "ALARM" ? await this.evidence(change) : { chart: "", logLines: [], logLinks: [] };
+    const evidence = await gatherEvidence();
     const action = decideAlarmIssue({
       change,
       fingerprint,

@@ -2,11 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createNodeMiddleware, type Probot } from "probot";
 import type { AwsInputRouter } from "../bot/aws-input-router.js";
 import type { BotSettings } from "../config/bot-settings.js";
-import { handleApiDestinationRequest } from "../intake/eventbridge/api-destination-endpoint.js";
+import {
+  type ApiDestinationEndpointDeps,
+  handleApiDestinationRequest,
+} from "../intake/eventbridge/api-destination-endpoint.js";
 import {
   handleSnsRequest,
   type IntakeLogger,
   type IntakeResponse,
+  type SnsEndpointDeps,
   type SubscriptionConfirmer,
 } from "../intake/sns/sns-endpoint.js";
 import type { SnsMessageVerifier } from "../intake/sns/sns-signature-verifier.js";
@@ -39,6 +43,24 @@ export interface OpsBotServer {
 export async function createOpsBotServer(deps: OpsBotServerDeps): Promise<OpsBotServer> {
   const webhooks = await createNodeMiddleware(opsBotApp, { probot: deps.probot });
   const pending = new Set<Promise<void>>();
+  const snsDeps: SnsEndpointDeps = {
+    allowedTopicArns: new Set(deps.settings.allowedTopicArns),
+    verifier: deps.verifier,
+    subscriptionConfirmer: deps.confirmer,
+    onNotification: async (notification) => {
+      const outcome = await deps.router.onSnsNotification(notification);
+      deps.logger.info({ intake: "sns", messageId: notification.MessageId, outcome }, "sns: handled");
+    },
+    logger: deps.logger,
+  };
+  const eventDeps: ApiDestinationEndpointDeps = {
+    secret: deps.settings.eventsSharedSecret ?? "",
+    onEvent: async (event) => {
+      const outcome = await deps.router.onEvent(event);
+      deps.logger.info({ intake: "events", id: event.id, outcome }, "events: handled");
+    },
+    logger: deps.logger,
+  };
 
   const runAfter = (response: IntakeResponse, intake: string) => {
     if (!response.afterResponse) return;
@@ -62,24 +84,8 @@ export async function createOpsBotServer(deps: OpsBotServerDeps): Promise<OpsBot
         const intake = { headers: request.headers, body };
         const result =
           path === SNS_PATH
-            ? await handleSnsRequest(intake, {
-                allowedTopicArns: new Set(deps.settings.allowedTopicArns),
-                verifier: deps.verifier,
-                subscriptionConfirmer: deps.confirmer,
-                onNotification: async (notification) => {
-                  const outcome = await deps.router.onSnsNotification(notification);
-                  deps.logger.info({ intake: "sns", messageId: notification.MessageId, outcome }, "sns: handled");
-                },
-                logger: deps.logger,
-              })
-            : await handleApiDestinationRequest(intake, {
-                secret: deps.settings.eventsSharedSecret ?? "",
-                onEvent: async (event) => {
-                  const outcome = await deps.router.onEvent(event);
-                  deps.logger.info({ intake: "events", id: event.id, outcome }, "events: handled");
-                },
-                logger: deps.logger,
-              });
+            ? await handleSnsRequest(intake, snsDeps)
+            : await handleApiDestinationRequest(intake, eventDeps);
         send(response, result);
         return runAfter(result, path === SNS_PATH ? "sns" : "events");
       }
