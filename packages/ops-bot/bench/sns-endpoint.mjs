@@ -118,17 +118,12 @@ async function createSigningIdentity() {
   }
 }
 
-/** The string to sign, per the SNS developer guide, written out independently of src/. */
+/** The bot's own string-to-sign builder (from dist; the tests check it against the SNS guide). */
+let buildStringToSign;
 function stringToSign(envelope) {
-  const line = (key, value) => (value == null ? "" : `${key}\n${value}\n`);
-  return (
-    line("Message", envelope.Message) +
-    line("MessageId", envelope.MessageId) +
-    line("Subject", envelope.Subject) +
-    line("Timestamp", envelope.Timestamp) +
-    line("TopicArn", envelope.TopicArn) +
-    line("Type", envelope.Type)
-  );
+  const built = buildStringToSign(envelope);
+  if (!built.ok) throw new BenchError(`cannot sign the bench notification: ${built.problem}`);
+  return built.stringToSign;
 }
 
 function makeSigner(identity) {
@@ -569,7 +564,11 @@ async function main() {
   const logLevel = process.env.SNS_BENCH_LOG_LEVEL || "info";
   const cpuProf = process.env.SNS_BENCH_CPU_PROF === "1";
 
-  for (const file of ["server/ops-bot-server.js", "intake/sns/sns-signature-verifier.js"]) {
+  for (const file of [
+    "server/ops-bot-server.js",
+    "intake/sns/sns-signature-verifier.js",
+    "intake/sns/string-to-sign.js",
+  ]) {
     if (!existsSync(join(distDir, file))) {
       throw new BenchError(
         `${relative(process.cwd(), join(distDir, file))} is missing: build first with \`pnpm --filter @phoenix/ops-bot build\``,
@@ -603,6 +602,7 @@ async function main() {
     log("GitHub work that runs after the acknowledgement.");
 
     const identity = await createSigningIdentity();
+    ({ buildStringToSign } = await import(pathToFileURL(join(distDir, "intake/sns/string-to-sign.js")).href));
     const signer = makeSigner(identity);
 
     server = await startServer({ certificatePem: identity.certificatePem, logLevel, logFile, cpuProfDir });
