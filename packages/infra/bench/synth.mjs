@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const entry = join(benchDir, "..", "dist", "bin", "phoenix.js");
@@ -43,13 +44,12 @@ for (let run = 0; run < runs; run++) {
 }
 
 const sorted = [...durations].sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)];
 const results = {
   date: new Date().toISOString(),
   machine: { cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), node: process.version },
   what: "node dist/bin/phoenix.js: both stacks (staging, production) with cdk-nag AwsSolutions, fresh process each run",
   runs: durations.map((ms) => Math.round(ms)),
-  medianMs: Math.round(median),
+  medianMs: Math.round(median(durations)),
   minMs: Math.round(sorted[0]),
   maxMs: Math.round(sorted.at(-1)),
 };

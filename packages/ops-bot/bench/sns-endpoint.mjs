@@ -55,6 +55,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { BenchError, intEnv, median } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
@@ -71,18 +72,6 @@ const SIGNING_CERT_URL =
 const UNSUBSCRIBE_URL = `https://sns.us-west-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC_ARN}:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55`;
 const TARGET_P99_MS = 50;
 const TARGET_RATE_SHARE = 0.99; // "at 200/s": the acknowledged rate must be within 1 % of the offered one
-
-class BenchError extends Error {}
-
-function intEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new BenchError(`${name} must be a whole number in ${min}..${max}, got "${raw}"`);
-  }
-  return value;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Notifications
@@ -474,13 +463,6 @@ async function inProcessCosts(identity, signer) {
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-function median(values) {
-  const sorted = values.filter((v) => typeof v === "number" && !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const fmt = {
   ms: (v) => (Number.isNaN(v) ? "—" : `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`),

@@ -57,24 +57,13 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { BenchError, intEnv, median } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(benchDir, "..");
 const mainScript = join(appDir, "dist", "main.js");
 const clientScript = join(benchDir, "load-client.mjs");
 const keygenScript = join(benchDir, "keygen-capacity.mjs");
-
-class BenchError extends Error {}
-
-function intEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new BenchError(`${name} must be a whole number in ${min}..${max}, got "${raw}"`);
-  }
-  return value;
-}
 
 // CERT_CONCURRENCY is set per config (see certConcurrencyConfigs), not passed through.
 const APP_KNOBS = [
@@ -916,13 +905,6 @@ function alignedTable(header, rows) {
   const widths = header.map((_, i) => Math.max(3, ...[header, ...rows].map((row) => String(row[i]).length)));
   const line = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i] ?? 0)).join(" | ")} |`;
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-}
-
-function median(values) {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function round(value, digits) {
