@@ -2,6 +2,7 @@ import {
   type CloudWatchLogsClient,
   FilterLogEventsCommand,
   GetLogEventsCommand,
+  ResourceNotFoundException,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { logStreamConsoleUrl } from "../notifications/console-links.js";
 import type { LogReader } from "./evidence-readers.js";
@@ -31,16 +32,22 @@ export function createCloudWatchLogReader(client: CloudWatchLogsClient, target: 
       return { lines: events.map((e) => (e.message ?? "").trimEnd()), links: streams.map(link) };
     },
     async tailOfStream(logStream, limit) {
-      // startFromHead false + limit: the newest `limit` events, returned oldest first.
-      const page = await client.send(
-        new GetLogEventsCommand({
-          logGroupName: target.logGroupName,
-          logStreamName: logStream,
-          limit,
-          startFromHead: false,
-        }),
-      );
-      return { lines: (page.events ?? []).map((e) => (e.message ?? "").trimEnd()), links: [link(logStream)] };
+      try {
+        // startFromHead false + limit: the newest `limit` events, returned oldest first.
+        const page = await client.send(
+          new GetLogEventsCommand({
+            logGroupName: target.logGroupName,
+            logStreamName: logStream,
+            limit,
+            startFromHead: false,
+          }),
+        );
+        return { lines: (page.events ?? []).map((e) => (e.message ?? "").trimEnd()), links: [link(logStream)] };
+      } catch (error) {
+        // A task that never started, or ran without awslogs, has no stream: no lines, not an error.
+        if (error instanceof ResourceNotFoundException) return { lines: [], links: [] };
+        throw error;
+      }
     },
   };
 }

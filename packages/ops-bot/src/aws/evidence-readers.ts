@@ -21,6 +21,10 @@ export interface LogWindow {
 export interface LogReader {
   /** Log lines of the service around `at` (a few minutes either side), oldest first. */
   around(at: Date, limit: number): Promise<LogWindow>;
-  /** The last `limit` lines of one stream (a stopped task's `awslogs` stream). */
+  /**
+   * The last `limit` lines of one stream (a stopped task's `awslogs` stream); none when the
+   * stream does not exist. Other failures throw, so the delivery is retried rather than filed
+   * without its logs.
+   */
   tailOfStream(logStream: string, limit: number): Promise<LogWindow>;
 }

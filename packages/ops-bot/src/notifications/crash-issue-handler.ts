@@ -7,7 +7,7 @@ import {
   parseEcsTaskStateChange,
   taskEventKey,
 } from "@phoenix/shared";
-import type { LogReader, LogWindow } from "../aws/evidence-readers.js";
+import type { LogReader } from "../aws/evidence-readers.js";
 import type { TargetRepository } from "../config/target-repository.js";
 import type { IssueTracker } from "../github/issue-tracker.js";
 import { acquireLockPatiently } from "../ledger/acquire-lock-patiently.js";
@@ -142,7 +142,10 @@ export class CrashIssueHandler {
 
   private async evidence(stop: StoppedTask): Promise<CrashEvidence> {
     const logStream = `${PHOENIX_APP.logStreamPrefix}/${stop.container}/${stop.taskId}`;
-    const [logs, commit] = await Promise.all([this.tail(logStream), this.commitOf(stop)]);
+    const [logs, commit] = await Promise.all([
+      this.deps.logs.tailOfStream(logStream, CRASH_LOG_LINES),
+      this.commitOf(stop),
+    ]);
     return {
       logStream,
       logLines: logs.lines,
@@ -150,20 +153,6 @@ export class CrashIssueHandler {
       signatureLine: signatureLineOf(stop, logs.lines),
       commit,
     };
-  }
-
-  /**
-   * The stream's tail; none when the stream does not exist (a task that never started, or no
-   * `awslogs`). Any other failure propagates, so the delivery is retried rather than filed
-   * without its logs under a different signature.
-   */
-  private async tail(logStream: string): Promise<LogWindow> {
-    try {
-      return await this.deps.logs.tailOfStream(logStream, CRASH_LOG_LINES);
-    } catch (error) {
-      if ((error as { name?: unknown }).name === "ResourceNotFoundException") return { lines: [], links: [] };
-      throw error;
-    }
   }
 
   /** Best effort: a registry that cannot be asked leaves the commit unknown, not the issue unwritten. */

@@ -77,4 +77,12 @@ describe("evidence from CloudWatch (moto server)", () => {
     const around = await reader.around(new Date(start + 40_000), 200);
     expect(around.lines).toContain("line 40");
   });
+
+  it("reads no lines, rather than failing, for a task whose log stream does not exist", async () => {
+    const client = new CloudWatchLogsClient(motoClientConfig());
+    const logGroupName = `/phoenix/test/${randomUUID().slice(0, 8)}`;
+    await client.send(new CreateLogGroupCommand({ logGroupName }));
+    const reader = createCloudWatchLogReader(client, { region: "eu-west-1", logGroupName });
+    expect(await reader.tailOfStream("phoenix/app/never-started", 50)).toEqual({ lines: [], links: [] });
+  });
 });
