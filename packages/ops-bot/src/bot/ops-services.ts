@@ -43,6 +43,7 @@ export interface OpsServices {
 export function createOpsServices(deps: OpsServicesDeps): OpsServices {
   const { settings, aws } = deps;
   const ledger = createLedger(settings, aws);
+  const issues = lazyIssueTracker(deps.octokit, settings.targetRepository);
   const logs: LogReader = settings.logGroupName
     ? createCloudWatchLogReader(new CloudWatchLogsClient(aws), {
         region: settings.region,
@@ -51,7 +52,7 @@ export function createOpsServices(deps: OpsServicesDeps): OpsServices {
     : { around: async () => ({ lines: [], links: [] }), tailOfStream: async () => ({ lines: [], links: [] }) };
   const alarms = new AlarmIssueHandler({
     ledger,
-    issues: lazyIssueTracker(deps.octokit, settings.targetRepository),
+    issues,
     metrics: createCloudWatchMetricReader(new CloudWatchClient(aws)),
     logs,
     policy: settings.alarmIssues,
@@ -60,7 +61,7 @@ export function createOpsServices(deps: OpsServicesDeps): OpsServices {
   });
   const stoppedTasks = new CrashIssueHandler({
     ledger,
-    issues: lazyIssueTracker(deps.octokit, settings.targetRepository),
+    issues,
     logs,
     policy: { label: settings.crashLabel, commentIntervalMs: settings.alarmIssues.commentIntervalMs },
     storm: settings.storm,
