@@ -18,6 +18,7 @@ env_file="$state/env"
 FERRETDB_VERSION=v1.24.0
 FERRETDB_PORT="${PHOENIX_TEST_FERRETDB_PORT:-27117}"
 MOTO_PORT="${PHOENIX_TEST_MOTO_PORT:-5117}"
+REGISTRY_PORT="${PHOENIX_TEST_REGISTRY_PORT:-5017}"
 
 log() { printf '[test-services] %s\n' "$*" >&2; }
 
@@ -117,6 +118,51 @@ start_moto() {
   log "moto $MOTO_VERSION on 127.0.0.1:$MOTO_PORT"
 }
 
+# --- docker-registry (OCI distribution) and skopeo, from Debian ------------------------------
+# Installed with apt when missing; the registry runs from our own config file, never as the
+# package's systemd service (stopped and disabled if apt started it).
+registry_bin=/usr/bin/docker-registry
+
+install_registry_tools() {
+  local missing=()
+  [ -x "$registry_bin" ] || missing+=(docker-registry)
+  command -v skopeo >/dev/null || missing+=(skopeo)
+  [ "${#missing[@]}" -eq 0 ] && return
+  log "installing ${missing[*]} with apt (once)"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if command -v systemctl >/dev/null && systemctl is-active --quiet docker-registry 2>/dev/null; then
+    "${sudo[@]}" systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
+}
+
+start_registry() {
+  if running registry && port_open "$REGISTRY_PORT"; then return; fi
+  port_open "$REGISTRY_PORT" && { log "127.0.0.1:$REGISTRY_PORT is taken by something else; set PHOENIX_TEST_REGISTRY_PORT"; exit 1; }
+  mkdir -p "$state/registry-data"
+  cat >"$state/registry.yml" <<CONFIG
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $state/registry-data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$REGISTRY_PORT
+CONFIG
+  setsid "$registry_bin" serve "$state/registry.yml" \
+    >"$state/registry.log" 2>&1 </dev/null &
+  echo $! >"$state/registry.pid"
+  wait_for_port "$REGISTRY_PORT" registry
+  log "docker-registry on 127.0.0.1:$REGISTRY_PORT"
+}
+
 write_env() {
   cat >"$env_file" <<VARS
 export PHOENIX_TEST_MONGODB_URL=mongodb://127.0.0.1:$FERRETDB_PORT/
@@ -124,12 +170,15 @@ export PHOENIX_TEST_FERRETDB_BIN=$ferretdb_bin
 export PHOENIX_HADOLINT_BIN=$hadolint_bin
 export PHOENIX_CFN_LINT_BIN=$cfn_lint_bin
 export PHOENIX_TEST_AWS_ENDPOINT=http://127.0.0.1:$MOTO_PORT
+export PHOENIX_TEST_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT
+export PHOENIX_TEST_REGISTRY_BIN=$registry_bin
+export PHOENIX_SKOPEO_BIN=$(command -v skopeo)
 VARS
 }
 
 stop() {
   local name pid
-  for name in ferretdb moto; do
+  for name in ferretdb moto registry; do
     if running "$name"; then
       pid=$(cat "$state/$name.pid")
       kill "$pid" 2>/dev/null || true
@@ -147,8 +196,10 @@ case "${1:-up}" in
     install_hadolint
     install_cfn_lint
     install_moto
+    install_registry_tools
     start_ferretdb
     start_moto
+    start_registry
     write_env
     ;;
   down) stop ;;

@@ -1,0 +1,90 @@
+/**
+ * A tiny base image for tests and the local sandbox, where no public registry is reachable:
+ * scratch plus one layer holding this machine's Node binary at /usr/local/bin/node and an
+ * /etc/passwd with a non-root `node` user (uid 1000), like the official node images.
+ */
+import type { ImageRuntimeConfig } from "./image-assembly.js";
+import { buildImageLayer, type LayerCache } from "./image-layer.js";
+import { pushImage, SCRATCH } from "./image-push.js";
+import type { ImageReference } from "./image-reference.js";
+import type { Platform } from "./oci-manifest.js";
+import type { RegistryCredentials, RegistryCredentialsProvider } from "./registry-auth.js";
+import { type FetchFunction, RegistryClient } from "./registry-client.js";
+
+export interface LocalNodeBaseImageOptions {
+  /** The registry to push to, e.g. `http://127.0.0.1:5017`. */
+  readonly registryUrl: string;
+  /** @default "phoenix/node-base" */
+  readonly repository?: string;
+  /** @default "local" */
+  readonly tag?: string;
+  /** @default process.execPath */
+  readonly nodeBinary?: string;
+  /** @default 1 (the binary is ~100 MB; level 1 keeps this to about a second) */
+  readonly compressionLevel?: number;
+  readonly credentials?: RegistryCredentials | RegistryCredentialsProvider;
+  readonly layerCache?: LayerCache;
+  readonly fetch?: FetchFunction;
+}
+
+export interface LocalNodeBaseImage {
+  readonly reference: ImageReference;
+  /** Manifest digest. */
+  readonly digest: string;
+  /** Digests of the image's layers, in order. */
+  readonly layers: readonly string[];
+}
+
+const PASSWD = "root:x:0:0:root:/root:/sbin/nologin\nnode:x:1000:1000::/home/node:/sbin/nologin\n";
+const GROUP = "root:x:0:\nnode:x:1000:\n";
+
+/** Builds and pushes the base image; idempotent (same binary, same digest, nothing re-uploaded). */
+export async function pushLocalNodeBaseImage(options: LocalNodeBaseImageOptions): Promise<LocalNodeBaseImage> {
+  const repository = options.repository ?? "phoenix/node-base";
+  const tag = options.tag ?? "local";
+  const client = new RegistryClient({
+    registryUrl: options.registryUrl,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const layer = await buildImageLayer(
+    {
+      compressionLevel: options.compressionLevel ?? 1,
+      inputs: [
+        { kind: "file", from: options.nodeBinary ?? process.execPath, to: "usr/local/bin/node", executable: true },
+        { kind: "content", to: "etc/passwd", content: PASSWD },
+        { kind: "content", to: "etc/group", content: GROUP },
+      ],
+    },
+    options.layerCache,
+  );
+  const runtime: ImageRuntimeConfig = {
+    env: { NODE_VERSION: process.version.replace(/^v/, "") },
+    // As the official node images: no entrypoint, so an app image's CMD is the whole command.
+    cmd: ["node"],
+  };
+  const pushed = await pushImage({
+    client,
+    repository,
+    tag,
+    base: SCRATCH,
+    layers: [{ description: `node ${process.version} binary and a node user`, layer }],
+    runtime,
+    created: new Date(0).toISOString(),
+    platform: nodePlatform(),
+    createdBy: "phoenix-ops local base image",
+  });
+  return {
+    reference: { registryUrl: client.baseUrl.origin, repository, reference: tag },
+    digest: pushed.digest,
+    layers: pushed.manifest.layers.map((descriptor) => descriptor.digest),
+  };
+}
+
+/** The OCI platform of this Node binary. */
+function nodePlatform(): Platform {
+  const architecture = { x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x" }[
+    process.arch as string
+  ];
+  return { os: "linux", architecture: architecture ?? process.arch };
+}
