@@ -54,7 +54,7 @@ async function serviceInMoto(): Promise<{ target: ServiceTarget; taskDefinitionA
 }
 
 /** A DescribeTaskDefinition answer without what ECS sets on registration. */
-function registrable({ taskDefinition, tags }: DescribeTaskDefinitionCommandOutput) {
+function registrable({ taskDefinition, tags }: DescribeTaskDefinitionCommandOutput): Record<string, unknown> {
   const fields = Object.entries(taskDefinition ?? {}).filter(
     ([field]) => !(TASK_DEFINITION_READ_ONLY_FIELDS as readonly string[]).includes(field),
   );
