@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { Probot } from "probot";
 import { createOpsServices } from "./bot/ops-services.js";
 import { readBotSettings } from "./config/bot-settings.js";
-import { installationOctokit } from "./github/installation-access.js";
+import { installationOctokits } from "./github/installation-access.js";
 import { createLambdaHandler } from "./lambda/lambda-handler.js";
 import { opsBotApp } from "./server/ops-bot-app.js";
 
@@ -35,13 +35,13 @@ async function initialise(): Promise<ReturnType<typeof createLambdaHandler>> {
     privateKey: credentials.privateKey,
     secret: credentials.webhookSecret,
   });
-  await probot.load(opsBotApp);
-  const { router } = createOpsServices({
+  const { router, delivery } = createOpsServices({
     settings,
-    octokit: installationOctokit(probot, settings.targetRepository),
+    octokitFor: installationOctokits(probot),
     aws: { region: settings.region },
     logger,
   });
+  await probot.load(opsBotApp(delivery));
   return createLambdaHandler({ probot, router, allowedTopicArns: settings.allowedTopicArns, logger });
 }
 

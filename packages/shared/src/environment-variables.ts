@@ -15,6 +15,8 @@ export const OPS_BOT_ENV = {
   serviceName: "PHOENIX_SERVICE_NAME",
   logGroupName: "PHOENIX_LOG_GROUP_NAME",
   repositoryName: "PHOENIX_ECR_REPOSITORY",
+  /** `<registry>/<repository>` the image builds push to; a built image elsewhere is refused. */
+  repositoryUri: "PHOENIX_ECR_REPOSITORY_URI",
   buildProject: "PHOENIX_BUILD_PROJECT",
   environmentName: "PHOENIX_ENVIRONMENT",
 } as const;

@@ -171,6 +171,7 @@ export class OpsBotFunction extends Construct {
       serviceName: props.service.serviceName,
       logGroupName: props.appLogGroup.logGroupName,
       repositoryName: props.repository.repositoryName,
+      repositoryUri: props.repository.repositoryUri,
       buildProject: props.buildProject.projectName,
       environmentName: props.identity.environment,
     };

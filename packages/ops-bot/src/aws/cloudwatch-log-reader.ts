@@ -4,7 +4,7 @@ import {
   GetLogEventsCommand,
   ResourceNotFoundException,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { logStreamConsoleUrl } from "../notifications/console-links.js";
+import { logStreamConsoleUrl } from "./console-links.js";
 import type { LogReader } from "./evidence-readers.js";
 
 const AROUND_MS = 5 * 60_000;

@@ -18,9 +18,15 @@ export interface StoppedTaskEvents {
   handle(event: unknown): Promise<string>;
 }
 
+/** Handles the events that resume deploys (CodeBuild, ECS deployments, reconciler ticks). */
+export interface DeployEvents {
+  handle(event: Readonly<Record<string, unknown>>): Promise<string>;
+}
+
 export interface AwsInputRouterDeps {
   readonly alarms: AlarmIssueHandler;
   readonly stoppedTasks?: StoppedTaskEvents;
+  readonly deploys?: DeployEvents;
   readonly logger: IntakeLogger;
 }
 
@@ -72,8 +78,7 @@ export class AwsInputRouter {
         case EVENT_DETAIL_TYPES.ecsDeploymentStateChange:
         case EVENT_DETAIL_TYPES.codeBuildStateChange:
         case RECONCILE_EVENT["detail-type"]:
-          // Deploy steps: handled by the deploy flow, not by notifications.
-          return "ignored:deploy-event";
+          return this.deps.deploys ? await this.deps.deploys.handle(event) : "ignored:no-deploy-handler";
         default:
           this.deps.logger.warn({ detailType: String(detailType), id }, "events: unknown detail-type; ignored");
           return "ignored:unknown-event";

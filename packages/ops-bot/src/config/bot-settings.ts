@@ -23,6 +23,14 @@ export interface BotSettings {
   };
   readonly crashLabel: string;
   readonly storm: { readonly maxNewIssues: number; readonly windowSeconds: number };
+  readonly delivery: {
+    /** Longest a deploy may take, build and rollout together; its lock expires with it. */
+    readonly timeoutMinutes: number;
+    /** How often the plain server re-reads in-flight deploys (in AWS, an EventBridge schedule does). */
+    readonly reconcileIntervalSeconds: number;
+    /** The image build in AWS; absent, deploys need an injected builder (the local sandbox). */
+    readonly codeBuild: { readonly project: string; readonly repositoryUri: string } | undefined;
+  };
 }
 
 const positiveInt = z
@@ -45,6 +53,10 @@ const schema = z.object({
   PHOENIX_ALARM_COMMENT_INTERVAL_MINUTES: positiveInt.default(15),
   PHOENIX_CLOSE_ISSUE_ON_OK: z.enum(["true", "false"]).default("true"),
   PHOENIX_MAX_NEW_ISSUES_PER_HOUR: positiveInt.default(10),
+  PHOENIX_DEPLOY_TIMEOUT_MINUTES: positiveInt.default(30),
+  PHOENIX_RECONCILE_INTERVAL_SECONDS: positiveInt.default(60),
+  [OPS_BOT_ENV.buildProject]: z.string().min(1).optional(),
+  [OPS_BOT_ENV.repositoryUri]: z.string().min(1).optional(),
 });
 
 export function readBotSettings(env: NodeJS.ProcessEnv): BotSettings {
@@ -76,5 +88,23 @@ export function readBotSettings(env: NodeJS.ProcessEnv): BotSettings {
     },
     crashLabel: vars.PHOENIX_CRASH_ISSUE_LABEL,
     storm: { maxNewIssues: vars.PHOENIX_MAX_NEW_ISSUES_PER_HOUR, windowSeconds: 3600 },
+    delivery: {
+      timeoutMinutes: vars.PHOENIX_DEPLOY_TIMEOUT_MINUTES,
+      reconcileIntervalSeconds: vars.PHOENIX_RECONCILE_INTERVAL_SECONDS,
+      codeBuild: codeBuildSettings(vars[OPS_BOT_ENV.buildProject], vars[OPS_BOT_ENV.repositoryUri]),
+    },
   };
+}
+
+function codeBuildSettings(
+  project: string | undefined,
+  repositoryUri: string | undefined,
+): BotSettings["delivery"]["codeBuild"] {
+  if (!project && !repositoryUri) return undefined;
+  if (!project || !repositoryUri) {
+    throw new BotConfigError(
+      `config: ${OPS_BOT_ENV.buildProject} and ${OPS_BOT_ENV.repositoryUri} go together (the project pushes to that repository)`,
+    );
+  }
+  return { project, repositoryUri };
 }

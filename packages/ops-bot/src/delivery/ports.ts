@@ -80,6 +80,11 @@ export interface Deployer {
    * replaced (every other field kept), and points the service at it.
    */
   deployImage(target: ServiceTarget, imageUri: string): Promise<RolloutStarted>;
+  /**
+   * Only the first half of `deployImage`: registers the new revision without touching the
+   * service, so the deploy record can name it before anything changes. Resolves its ARN.
+   */
+  registerRevision(target: ServiceTarget, imageUri: string): Promise<string>;
   /** Points the service at an existing task definition (rollback: nothing is rebuilt). */
   deployTaskDefinition(target: ServiceTarget, taskDefinitionArn: string): Promise<RolloutStarted>;
   rollout(target: ServiceTarget, deploymentId: string): Promise<RolloutState>;

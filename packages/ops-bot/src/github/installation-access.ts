@@ -22,3 +22,17 @@ export function installationOctokit(probot: Probot, repository: TargetRepository
     return probot.auth(await installationId);
   };
 }
+
+/** `installationOctokit` for any repository the App is installed on, one cached lookup per repository. */
+export function installationOctokits(probot: Probot): (repository: TargetRepository) => Promise<Octokit> {
+  const byRepository = new Map<string, () => Promise<Octokit>>();
+  return (repository) => {
+    const key = `${repository.owner}/${repository.repo}`.toLowerCase();
+    let octokit = byRepository.get(key);
+    if (!octokit) {
+      octokit = installationOctokit(probot, repository);
+      byRepository.set(key, octokit);
+    }
+    return octokit();
+  };
+}

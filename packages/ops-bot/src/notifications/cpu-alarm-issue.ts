@@ -1,4 +1,4 @@
-import { alarmConsoleUrl } from "./console-links.js";
+import { alarmConsoleUrl } from "../aws/console-links.js";
 
 /** The fields of a CloudWatch alarm state change this decision reads. */
 export interface AlarmChange {

@@ -6,7 +6,7 @@ import {
   type StoppedTaskClassification,
   serviceNameOf,
 } from "@phoenix/shared";
-import { ecsServiceConsoleUrl, ecsTaskConsoleUrl } from "./console-links.js";
+import { ecsServiceConsoleUrl, ecsTaskConsoleUrl } from "../aws/console-links.js";
 import type { ImageCommit } from "./image-commit.js";
 
 /** A stop worth an issue: every classification but "not-a-crash". */

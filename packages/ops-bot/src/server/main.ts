@@ -6,7 +6,7 @@ import { createProbot } from "probot";
 import { createOpsServices } from "../bot/ops-services.js";
 import { readBotSettings } from "../config/bot-settings.js";
 import { BotConfigError } from "../config/target-repository.js";
-import { installationOctokit } from "../github/installation-access.js";
+import { installationOctokits } from "../github/installation-access.js";
 import { createHttpsCertificateFetcher } from "../intake/sns/https-certificate-fetcher.js";
 import { createHttpsSubscriptionConfirmer } from "../intake/sns/https-subscription-confirmer.js";
 import { SnsSignatureVerifier } from "../intake/sns/sns-signature-verifier.js";
@@ -26,16 +26,16 @@ try {
 const probot = createProbot({ env: process.env });
 // Probot's own logger is only set once an app is loaded; the bot keeps one of its own.
 const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { service: "phoenix-ops-bot" } });
-const { router } = createOpsServices({
+const services = createOpsServices({
   settings,
-  octokit: installationOctokit(probot, settings.targetRepository),
+  octokitFor: installationOctokits(probot),
   // The SDK also honours AWS_ENDPOINT_URL, which the local sandbox uses to reach moto.
   aws: { region: settings.region },
   logger,
 });
 const bot = await createOpsBotServer({
   probot,
-  router,
+  services,
   settings,
   verifier: new SnsSignatureVerifier({ fetcher: createHttpsCertificateFetcher() }),
   confirmer: createHttpsSubscriptionConfirmer(),

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createNodeMiddleware, type Probot } from "probot";
-import type { AwsInputRouter } from "../bot/aws-input-router.js";
+import type { OpsServices } from "../bot/ops-services.js";
 import type { BotSettings } from "../config/bot-settings.js";
 import {
   type ApiDestinationEndpointDeps,
@@ -22,7 +22,7 @@ const MAX_BODY_BYTES = 1_048_576;
 
 export interface OpsBotServerDeps {
   readonly probot: Probot;
-  readonly router: AwsInputRouter;
+  readonly services: Pick<OpsServices, "router" | "delivery" | "deployEvents">;
   readonly settings: BotSettings;
   readonly verifier: SnsMessageVerifier;
   readonly confirmer: SubscriptionConfirmer;
@@ -41,14 +41,15 @@ export interface OpsBotServer {
  * verified; the GitHub work runs after the response.
  */
 export async function createOpsBotServer(deps: OpsBotServerDeps): Promise<OpsBotServer> {
-  const webhooks = await createNodeMiddleware(opsBotApp, { probot: deps.probot });
+  const { router, delivery, deployEvents } = deps.services;
+  const webhooks = await createNodeMiddleware(opsBotApp(delivery), { probot: deps.probot });
   const pending = new Set<Promise<void>>();
   const snsDeps: SnsEndpointDeps = {
     allowedTopicArns: new Set(deps.settings.allowedTopicArns),
     verifier: deps.verifier,
     subscriptionConfirmer: deps.confirmer,
     onNotification: async (notification) => {
-      const outcome = await deps.router.onSnsNotification(notification);
+      const outcome = await router.onSnsNotification(notification);
       deps.logger.info({ intake: "sns", messageId: notification.MessageId, outcome }, "sns: handled");
     },
     logger: deps.logger,
@@ -56,7 +57,7 @@ export async function createOpsBotServer(deps: OpsBotServerDeps): Promise<OpsBot
   const eventDeps: ApiDestinationEndpointDeps = {
     secret: deps.settings.eventsSharedSecret ?? "",
     onEvent: async (event) => {
-      const outcome = await deps.router.onEvent(event);
+      const outcome = await router.onEvent(event);
       deps.logger.info({ intake: "events", id: event.id, outcome }, "events: handled");
     },
     logger: deps.logger,
@@ -96,9 +97,25 @@ export async function createOpsBotServer(deps: OpsBotServerDeps): Promise<OpsBot
     }
   });
 
+  // In AWS an EventBridge schedule sends the reconcile event; the plain server keeps its own tick.
+  let reconciling = false;
+  const reconciler = setInterval(() => {
+    if (reconciling) return;
+    reconciling = true;
+    deployEvents
+      .reconcile()
+      .then((outcome) => deps.logger.info({ outcome }, "deploys: reconciled"))
+      .catch((error: unknown) => deps.logger.warn({ err: String(error) }, "deploys: reconcile failed"))
+      .finally(() => {
+        reconciling = false;
+      });
+  }, deps.settings.delivery.reconcileIntervalSeconds * 1000);
+  reconciler.unref();
+
   return {
     server,
     async close(timeoutMs) {
+      clearInterval(reconciler);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;

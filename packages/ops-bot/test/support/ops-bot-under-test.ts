@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createOpsServices } from "../../src/bot/ops-services.js";
 import type { BotSettings } from "../../src/config/bot-settings.js";
-import { installationOctokit } from "../../src/github/installation-access.js";
+import { installationOctokits } from "../../src/github/installation-access.js";
 import { SnsSignatureVerifier } from "../../src/intake/sns/sns-signature-verifier.js";
 import { createOpsBotServer, type OpsBotServer } from "../../src/server/ops-bot-server.js";
 import {
@@ -77,18 +77,19 @@ export class OpsBotUnderTest {
       alarmIssues: { label: "ops:cpu", commentIntervalMs: 15 * 60_000, closeOnOk: true },
       crashLabel: "ops:crash",
       storm: { maxNewIssues: 10, windowSeconds: 3600 },
+      delivery: { timeoutMinutes: 30, reconcileIntervalSeconds: 3600, codeBuild: undefined },
       ...overrides,
     };
     const logger = pino({ level: "warn" });
-    const { router } = createOpsServices({
+    const services = createOpsServices({
       settings,
-      octokit: installationOctokit(probot, settings.targetRepository),
+      octokitFor: installationOctokits(probot),
       aws: motoClientConfig(),
       logger,
     });
     this.bot = await createOpsBotServer({
       probot,
-      router,
+      services,
       settings,
       verifier: new SnsSignatureVerifier({ fetcher: this.certificates }),
       confirmer: { confirmSubscription: async () => {} },

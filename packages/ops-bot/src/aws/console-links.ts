@@ -16,3 +16,7 @@ export function logStreamConsoleUrl(region: string, logGroup: string, logStream:
   const encode = (value: string) => encodeURIComponent(encodeURIComponent(value)).replace(/%/g, "$");
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encode(logGroup)}/log-events/${encode(logStream)}`;
 }
+
+export function ecsDeploymentsConsoleUrl(region: string, cluster: string, service: string): string {
+  return `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`;
+}
