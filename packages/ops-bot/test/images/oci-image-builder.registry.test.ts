@@ -1,4 +1,8 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DeliveryError } from "../../src/delivery/ports.js";
 import { LayerCache } from "../../src/images/oci/image-layer.js";
@@ -13,6 +17,7 @@ import {
   localRegistryHost,
   localRegistryUrl,
   skopeoConfig,
+  skopeoCopyToLayout,
   skopeoInspect,
 } from "./support/local-registry.js";
 
@@ -73,6 +78,24 @@ describe("OCI image builder against docker-registry", () => {
     const config = await skopeoConfig(`${repository}:${SHA}`);
     expect(config.config).toMatchObject({ User: "1000:1000", WorkingDir: "/app", Cmd: ["node", "dist/main.js"] });
     expect(config.config.Env).toContain("NODE_ENV=production");
+  });
+
+  it("pushes blobs that skopeo copies intact, with node_modules symlinks kept and pnpm bookkeeping left out", async () => {
+    const repository = freshRepository("app");
+    const started = await builder({ appDirectory: fixture(), repository }).start({ sha: SHA, repository: REPOSITORY });
+    if (started.status !== "ready") throw new Error("expected a ready build");
+    forget(repository, started.image.digest);
+
+    const layout = mkdtempSync(join(tmpdir(), "oci-layout-"));
+    cleanups.push(() => rmSync(layout, { recursive: true, force: true }));
+    const blobs = await skopeoCopyToLayout(`${repository}:${SHA}`, layout);
+    const [dependencies, app] = (await skopeoInspect(`${repository}:${SHA}`)).Layers;
+    const list = (digest: string | undefined) =>
+      execFileSync("tar", ["-tvzf", join(blobs, String(digest).replace("sha256:", ""))], { encoding: "utf8" });
+    expect(list(dependencies)).toMatch(/^l.* app\/node_modules\/zod -> \.pnpm\/zod@4\.6\.7\/node_modules\/zod$/m);
+    expect(list(dependencies)).not.toContain(".modules.yaml");
+    expect(list(app)).toMatch(/^-rw-r--r-- 0\/0 .* app\/dist\/main\.js$/m);
+    expect(list(app)).not.toContain("node_modules");
   });
 
   it("gives the same digest when built twice, and the second push uploads no blob", async () => {

@@ -51,6 +51,21 @@ export async function skopeoConfig(repositoryAndTag: string): Promise<{
   return (await skopeoInspect(repositoryAndTag, ["--config"])) as never;
 }
 
+/**
+ * `skopeo copy` of the image into an OCI layout directory: skopeo checks every blob against its
+ * digest on the way. Returns the layout's blob directory (`<dir>/blobs/sha256`).
+ */
+export async function skopeoCopyToLayout(repositoryAndTag: string, layoutDir: string): Promise<string> {
+  const skopeo = requiredServiceVariable("PHOENIX_SKOPEO_BIN");
+  await promisify(execFile)(skopeo, [
+    "copy",
+    "--src-tls-verify=false",
+    `docker://${localRegistryHost()}/${repositoryAndTag}`,
+    `oci:${layoutDir}:image`,
+  ]);
+  return join(layoutDir, "blobs/sha256");
+}
+
 /** A fetch that records `METHOD path` of every request, for counting uploads. */
 export function countingFetch(): { fetch: FetchFunction; requests: string[] } {
   const requests: string[] = [];
