@@ -30,8 +30,11 @@ export interface CommentCommandInput {
     readonly author: string;
     readonly authorIsBot: boolean;
   };
-  /** The parsed `.github/phoenix-ops.yml`: `undefined` when absent, an `Error` when unreadable. */
-  readonly config: unknown;
+  /**
+   * Reads the parsed `.github/phoenix-ops.yml`: `undefined` when absent, an `Error` when
+   * unreadable. Called only for commands, after the 👀: most comments cost no API call.
+   */
+  readonly loadConfig: () => Promise<unknown>;
 }
 
 export interface CommentCommandDeps {
@@ -89,7 +92,7 @@ export class CommentCommandHandler {
     const command = parsed.command;
     if (command.name === "help") return { emoji: "ℹ️", text: renderHelp() };
 
-    const config = this.readConfig(input.config);
+    const config = this.readConfig(await input.loadConfig());
     if ("refusal" in config) return config.refusal;
 
     const { github } = this.deps;

@@ -40,7 +40,7 @@ export function opsBotApp(delivery: DeliveryServices | undefined) {
             author: comment.user?.login ?? "ghost",
             authorIsBot: !comment.user || comment.user.type === "Bot" || context.isBot,
           },
-          config: await readConfig(context),
+          loadConfig: () => readConfig(context),
         });
       });
       context.log.info({ outcome }, "issue_comment handled");

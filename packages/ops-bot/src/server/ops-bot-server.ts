@@ -33,6 +33,8 @@ export interface OpsBotServer {
   readonly server: Server;
   /** Stops accepting, then waits (bounded) for work acknowledged but not yet done. */
   close(timeoutMs: number): Promise<void>;
+  /** Resolves when the work acknowledged so far is done (tests and the sandbox wait on it). */
+  settled(): Promise<void>;
 }
 
 /**
@@ -114,18 +116,23 @@ export async function createOpsBotServer(deps: OpsBotServerDeps): Promise<OpsBot
 
   return {
     server,
+    async settled() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
     async close(timeoutMs) {
       clearInterval(reconciler);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive connections would otherwise hold close() open until they time out.
       server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...pending]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([Promise.allSettled([...pending]), deadline]);
+      server.closeIdleConnections();
+      await Promise.race([closed, deadline]);
       clearTimeout(timer);
+      server.closeAllConnections();
     },
   };
 }

@@ -44,7 +44,7 @@ function setUp() {
         authorIsBot: false,
         ...overrides,
       },
-      config: "config" in overrides ? overrides.config : config,
+      loadConfig: async () => ("config" in overrides ? overrides.config : config),
     });
   const reply = () => [...doubles.github.comments.values()].at(-1)?.body ?? "";
   return { ...doubles, scaler, run, reply };

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createOpsServices } from "../../src/bot/ops-services.js";
 import type { BotSettings } from "../../src/config/bot-settings.js";
+import type { ImageBuilder } from "../../src/delivery/ports.js";
 import { installationOctokits } from "../../src/github/installation-access.js";
 import { SnsSignatureVerifier } from "../../src/intake/sns/sns-signature-verifier.js";
 import { createOpsBotServer, type OpsBotServer } from "../../src/server/ops-bot-server.js";
@@ -22,6 +23,7 @@ export const TOPIC_ARN = "arn:aws:sns:us-west-2:111122223333:phoenix-staging-ala
 export const SIGNING_CERT_URL =
   "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
 export const EVENTS_SECRET = "a-shared-secret-of-at-least-32-characters!";
+const WEBHOOK_SECRET = "webhook-secret";
 
 const fixtures = new URL("../../../shared/test/fixtures/aws/", import.meta.url);
 /** A fixture's payload (see its `source` for where it came from). */
@@ -46,24 +48,58 @@ export class OpsBotUnderTest {
     this.certificates = new RecordingCertificateFetcher(signer.certificatePem);
   }
 
-  static async start(overrides: Partial<BotSettings> = {}): Promise<OpsBotUnderTest> {
+  static async start(
+    overrides: Partial<BotSettings> = {},
+    options: { imageBuilder?: ImageBuilder } = {},
+  ): Promise<OpsBotUnderTest> {
     const harness = new OpsBotUnderTest(await createSigningIdentity());
-    await harness.listen(overrides);
+    await harness.listen(overrides, options.imageBuilder);
     return harness;
   }
 
-  private async listen(overrides: Partial<BotSettings>): Promise<void> {
+  /**
+   * Delivers a GitHub webhook as GitHub does (HMAC-SHA256 signature over the body), to the
+   * bot's Probot endpoint. Resolves once the bot answered, which Probot does after its handlers ran.
+   */
+  async deliverWebhook(event: string, payload: unknown, deliveryId: string = randomUUID()): Promise<Response> {
+    const body = JSON.stringify(payload);
+    const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+    return fetch(`${this.url}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": deliveryId,
+        "x-hub-signature-256": signature,
+      },
+      body,
+    });
+  }
+
+  /** Posts an EventBridge event to the API-destination endpoint with the shared secret. */
+  async deliverEvent(event: unknown): Promise<Response> {
+    return fetch(`${this.url}/aws/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-phoenix-events-secret": EVENTS_SECRET },
+      body: JSON.stringify(event),
+    });
+  }
+
+  private async listen(overrides: Partial<BotSettings>, imageBuilder: ImageBuilder | undefined): Promise<void> {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const probot = new Probot({
       appId: 12345,
       privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-      secret: "webhook-secret",
+      secret: WEBHOOK_SECRET,
       logLevel: "warn",
-      Octokit: ProbotOctokit.defaults({
-        request: { fetch: this.github.fetch },
+      // A function runs after Probot's own defaults, which would switch throttling back on
+      // (it spaces writes a second apart: right for GitHub, only slow against the stand-in).
+      Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        request: { ...(options.request as object), fetch: this.github.fetch },
         throttle: { enabled: false },
         retry: { enabled: false },
-      }),
+      })),
     });
     const settings: BotSettings = {
       targetRepository: { owner: "octo-org", repo: "phoenix" },
@@ -84,6 +120,7 @@ export class OpsBotUnderTest {
     const services = createOpsServices({
       settings,
       octokitFor: installationOctokits(probot),
+      ...(imageBuilder ? { imageBuilder } : {}),
       aws: motoClientConfig(),
       logger,
     });
@@ -97,6 +134,11 @@ export class OpsBotUnderTest {
     });
     await new Promise<void>((resolve) => this.bot?.server.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.bot.server.address() as AddressInfo).port}`;
+  }
+
+  /** Waits for the AWS inputs acknowledged so far to be handled. */
+  async settled(): Promise<void> {
+    await this.bot?.settled();
   }
 
   /** Waits for all acknowledged work to finish, then stops the server. */

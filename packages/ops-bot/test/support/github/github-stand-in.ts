@@ -96,7 +96,7 @@ export class GitHubStandIn {
     }
     const { status, json, raw } = handler(op, body ?? {}, url, request.headers);
     if (raw !== undefined)
-      return new Response(raw, { status, headers: { "content-type": "application/vnd.github.raw" } });
+      return new Response(raw, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
     return json === undefined ? new Response(null, { status }) : Response.json(json, { status });
   };
 

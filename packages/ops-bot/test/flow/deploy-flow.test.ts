@@ -1,0 +1,376 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from "@aws-sdk/client-ecs";
+import webhookExamples from "@octokit/webhooks-examples";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ecrRegistryCredentials } from "../../src/aws/ecr-registry-credentials.js";
+import { TASK_DEFINITION_READ_ONLY_FIELDS } from "../../src/aws/ecs-deployer.js";
+import { OciImageBuilder } from "../../src/images/oci/oci-image-builder.js";
+import { deployableFixture, localRegistryUrl, skopeoInspect } from "../images/support/local-registry.js";
+import { INSTALLATION_ID } from "../support/github/github-stand-in.js";
+import { motoClientConfig } from "../support/moto.js";
+import { awsFixture, OpsBotUnderTest } from "../support/ops-bot-under-test.js";
+
+/**
+ * The whole deploy loop through the bot's real endpoints: GitHub webhooks (payloads from
+ * @octokit/webhooks-examples, adapted in ids, names and text) signed as GitHub signs them,
+ * every GitHub request checked against GitHub's OpenAPI description, AWS on moto server, the
+ * image pushed by the daemonless builder to the local docker-registry.
+ */
+const OWNER = "octo-org";
+const REPO = "phoenix";
+const CONTAINER = "sample-fargate-app";
+const taskDefinitionFixture = JSON.parse(
+  readFileSync(
+    new URL("../fixtures/aws-api/ecs-register-task-definition-fargate-webserver.json", import.meta.url),
+    "utf8",
+  ),
+) as { input: RegisterTaskDefinitionCommandInput };
+
+type Example = Record<string, unknown> & { action?: string };
+function example(event: string, predicate: (payload: Example) => boolean): Example {
+  const group = (webhookExamples as unknown as { name: string; examples: Example[] }[]).find(
+    (entry) => entry.name === event,
+  );
+  const found = group?.examples.find(predicate);
+  if (!found) throw new Error(`no ${event} example matches`);
+  return structuredClone(found);
+}
+
+function adaptRepository(payload: Example): Example {
+  const repository = payload.repository as Record<string, unknown>;
+  repository.name = REPO;
+  repository.full_name = `${OWNER}/${REPO}`;
+  (repository.owner as Record<string, unknown>).login = OWNER;
+  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" };
+  return payload;
+}
+
+/** GitHub's "pull_request closed" example, as a merge of `number` into the default branch at `sha`. */
+function mergedPullRequest(number: number, sha: string): Example {
+  const payload = adaptRepository(example("pull_request", (p) => p.action === "closed"));
+  const pr = payload.pull_request as Record<string, unknown>;
+  const defaultBranch = (payload.repository as Record<string, unknown>).default_branch;
+  pr.number = number;
+  pr.merged = true;
+  pr.merge_commit_sha = sha;
+  pr.merged_by = payload.sender;
+  (pr.base as Record<string, unknown>).ref = defaultBranch;
+  payload.number = number;
+  return payload;
+}
+
+/** GitHub's "issue_comment created" example, as a comment on pull request `number`. */
+function prComment(number: number, body: string, login: string, commentId: number, createdAt: string): Example {
+  const payload = adaptRepository(example("issue_comment", (p) => p.action === "created"));
+  const issue = payload.issue as Record<string, unknown>;
+  issue.number = number;
+  // The example comments on a plain issue; a PR's issue carries this object (same schema).
+  issue.pull_request = {
+    url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`,
+    html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
+    diff_url: `https://github.com/${OWNER}/${REPO}/pull/${number}.diff`,
+    patch_url: `https://github.com/${OWNER}/${REPO}/pull/${number}.patch`,
+    merged_at: null,
+  };
+  const comment = payload.comment as Record<string, unknown>;
+  comment.id = commentId;
+  comment.body = body;
+  comment.created_at = createdAt;
+  (comment.user as Record<string, unknown>).login = login;
+  return payload;
+}
+
+interface Environment {
+  cluster: string;
+  service: string;
+  originalTaskDefinitionArn: string;
+  repository: string;
+}
+
+const ecs = new ECSClient(motoClientConfig());
+const scaling = new ApplicationAutoScalingClient(motoClientConfig());
+
+/** What the infra stack creates, under names no other test uses: cluster, service, scalable target 2..4. */
+async function environmentInMoto(): Promise<Environment> {
+  const id = randomUUID().slice(0, 8);
+  const cluster = `flow-${id}`;
+  const service = `flow-${id}-web`;
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const { taskDefinition } = await ecs.send(
+    new RegisterTaskDefinitionCommand({ ...taskDefinitionFixture.input, family: `flow-${id}` }),
+  );
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName: service,
+      taskDefinition: taskDefinition?.taskDefinitionArn,
+      desiredCount: 2,
+      launchType: "FARGATE",
+    }),
+  );
+  await scaling.send(
+    new RegisterScalableTargetCommand({
+      ServiceNamespace: "ecs",
+      ResourceId: `service/${cluster}/${service}`,
+      ScalableDimension: "ecs:service:DesiredCount",
+      MinCapacity: 2,
+      MaxCapacity: 4,
+    }),
+  );
+  return {
+    cluster,
+    service,
+    originalTaskDefinitionArn: taskDefinition?.taskDefinitionArn as string,
+    repository: `flow/${id}`,
+  };
+}
+
+function opsConfigYaml(env: Environment): string {
+  return [
+    "deployOnMerge:",
+    "  environment: staging",
+    "environments:",
+    "  staging:",
+    "    region: eu-west-1",
+    `    cluster: ${env.cluster}`,
+    `    service: ${env.service}`,
+    `    container: ${CONTAINER}`,
+    "    url: https://staging.example.com",
+    "    scaling:",
+    "      min: 1",
+    "      max: 8",
+    "      default: { min: 2, max: 4 }",
+    "",
+  ].join("\n");
+}
+
+async function primaryDeploymentId(env: Environment): Promise<string> {
+  const { services } = await ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+  const primary = services?.[0]?.deployments?.find((deployment) => deployment.status === "PRIMARY");
+  return primary?.id as string;
+}
+
+/** The AWS guide's SERVICE_DEPLOYMENT_COMPLETED example, for this service's deployment. */
+function deploymentCompleted(env: Environment, deploymentId: string) {
+  const event = awsFixture("ecs-deployment-state-change-completed.json") as Record<string, unknown> & {
+    detail: Record<string, unknown>;
+  };
+  return {
+    ...event,
+    id: randomUUID(),
+    resources: [`arn:aws:ecs:eu-west-1:123456789012:service/${env.cluster}/${env.service}`],
+    detail: { ...event.detail, deploymentId },
+  };
+}
+
+async function taskDefinitionRevisions(env: Environment): Promise<string[]> {
+  const family = env.originalTaskDefinitionArn.split("/").pop()?.split(":")[0];
+  const { taskDefinitionArns } = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family }));
+  return taskDefinitionArns ?? [];
+}
+
+async function scalableTarget(env: Environment) {
+  const { ScalableTargets } = await scaling.send(
+    new DescribeScalableTargetsCommand({
+      ServiceNamespace: "ecs",
+      ResourceIds: [`service/${env.cluster}/${env.service}`],
+    }),
+  );
+  return ScalableTargets?.[0];
+}
+
+describe("deploys and commands through the bot's endpoints (moto, local registry, GitHub stand-in)", () => {
+  let bot: OpsBotUnderTest;
+  let env: Environment;
+  let app: ReturnType<typeof deployableFixture>;
+
+  beforeAll(() => {
+    app = deployableFixture();
+  });
+  afterAll(() => app.cleanup());
+
+  async function startBot() {
+    env = await environmentInMoto();
+    const builder = new OciImageBuilder({
+      appDirectory: app.directory,
+      baseImage: "scratch",
+      destination: {
+        registryUrl: localRegistryUrl(),
+        repository: env.repository,
+        // As against ECR: basic auth from GetAuthorizationToken (moto); the local registry ignores it.
+        credentials: ecrRegistryCredentials(new ECRClient(motoClientConfig())),
+      },
+    });
+    bot = await OpsBotUnderTest.start({}, { imageBuilder: builder });
+    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
+    bot.github.collaborators.set("alice", "write");
+    bot.github.collaborators.set("rita", "read");
+    return bot;
+  }
+
+  afterEach(async () => {
+    bot.github.assertClean();
+    await bot.stop();
+  });
+
+  it("deploys a merge: image in the registry, a new revision keeping every field, service updated, deployment success", async () => {
+    await startBot();
+    const sha = "1".repeat(40);
+    bot.github.addPullRequest({
+      number: 12,
+      headSha: sha,
+      headRef: "feature",
+      headRepository: `${OWNER}/${REPO}`,
+      baseRepository: `${OWNER}/${REPO}`,
+      committedAt: "2026-11-26T08:00:00Z",
+    });
+
+    expect((await bot.deliverWebhook("pull_request", mergedPullRequest(12, sha))).status).toBe(200);
+
+    const pushed = await skopeoInspect(`${env.repository}:${sha}`);
+    expect(pushed.Labels?.["org.opencontainers.image.revision"]).toBe(sha);
+
+    const revisions = await taskDefinitionRevisions(env);
+    expect(revisions).toHaveLength(2);
+    const describeRevision = (arn: string) =>
+      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }));
+    const before = await describeRevision(env.originalTaskDefinitionArn);
+    const after = await describeRevision(revisions[1] as string);
+    const editable = (definition: Record<string, unknown> | undefined) =>
+      Object.fromEntries(
+        Object.entries(definition ?? {}).filter(
+          ([field]) => !(TASK_DEFINITION_READ_ONLY_FIELDS as readonly string[]).includes(field),
+        ),
+      );
+    const web = (definition: typeof after.taskDefinition) =>
+      definition?.containerDefinitions?.find((container) => container.name === CONTAINER);
+    expect(web(after.taskDefinition)?.image).toBe(
+      `${new URL(localRegistryUrl()).host}/${env.repository}@${pushed.Digest}`,
+    );
+    expect(editable({ ...after.taskDefinition, containerDefinitions: undefined })).toEqual(
+      editable({ ...before.taskDefinition, containerDefinitions: undefined }),
+    );
+    expect({ ...web(after.taskDefinition), image: "x" }).toEqual({ ...web(before.taskDefinition), image: "x" });
+    expect(after.tags).toEqual(before.tags);
+
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+    expect(services?.[0]?.taskDefinition).toBe(revisions[1]);
+
+    const [deployment] = bot.github.deployments;
+    expect(deployment?.payload).toMatchObject({ sha, imageDigest: pushed.Digest, taskDefinitionArn: revisions[1] });
+    expect(deployment?.statuses.map((status) => status.state)).toEqual(["queued", "in_progress"]);
+
+    expect((await bot.deliverEvent(deploymentCompleted(env, await primaryDeploymentId(env)))).status).toBe(202);
+    await bot.settled();
+    expect(deployment?.statuses.map((status) => status.state)).toEqual(["queued", "in_progress", "success"]);
+    expect(deployment?.statuses.at(-1)?.environment_url).toBe("https://staging.example.com");
+    expect(bot.github.commentsOn(12).at(-1)?.body).toMatch(/^### 🚀 Deploy of `1111111` to \*\*staging\*\* succeeded/);
+  });
+
+  it("starts one deployment for a redelivered merge webhook", async () => {
+    await startBot();
+    const sha = "2".repeat(40);
+    bot.github.addPullRequest({
+      number: 13,
+      headSha: sha,
+      headRef: "feature",
+      headRepository: `${OWNER}/${REPO}`,
+      baseRepository: `${OWNER}/${REPO}`,
+      committedAt: "2026-11-26T08:00:00Z",
+    });
+    const delivery = randomUUID();
+    const payload = mergedPullRequest(13, sha);
+    await bot.deliverWebhook("pull_request", payload, delivery);
+    await bot.deliverWebhook("pull_request", payload, delivery);
+    // A different delivery of the same merge (GitHub re-sent it as new) is still one deploy.
+    await bot.deliverWebhook("pull_request", payload);
+    expect(bot.github.deployments).toHaveLength(1);
+    expect(await taskDefinitionRevisions(env)).toHaveLength(2);
+  });
+
+  it("/scale staging 3-6 moves the scalable target to 3..6 and leaves the desired count alone", async () => {
+    await startBot();
+    bot.github.addPullRequest({
+      number: 14,
+      headSha: "3".repeat(40),
+      headRef: "feature",
+      headRepository: `${OWNER}/${REPO}`,
+      baseRepository: `${OWNER}/${REPO}`,
+      committedAt: "2026-11-26T08:00:00Z",
+    });
+    await bot.deliverWebhook(
+      "issue_comment",
+      prComment(14, "/scale staging 3-6", "alice", 5001, "2026-11-26T09:00:00Z"),
+    );
+    expect(await scalableTarget(env)).toMatchObject({ MinCapacity: 3, MaxCapacity: 6 });
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+    expect(services?.[0]?.desiredCount).toBe(2);
+    expect(bot.github.reactions).toEqual([{ commentId: 5001, content: "eyes" }]);
+    expect(bot.github.commentsOn(14).at(-1)?.body).toMatch(/^### 🚀 `\/scale staging 3-6`/);
+  });
+
+  it("refuses a read-only commenter and changes nothing in AWS", async () => {
+    await startBot();
+    bot.github.addPullRequest({
+      number: 15,
+      headSha: "4".repeat(40),
+      headRef: "feature",
+      headRepository: `${OWNER}/${REPO}`,
+      baseRepository: `${OWNER}/${REPO}`,
+      committedAt: "2026-11-26T08:00:00Z",
+    });
+    await bot.deliverWebhook(
+      "issue_comment",
+      prComment(15, "/scale staging 3-6", "rita", 5002, "2026-11-26T09:00:00Z"),
+    );
+    await bot.deliverWebhook("issue_comment", prComment(15, "/deploy staging", "rita", 5003, "2026-11-26T09:00:00Z"));
+    expect(await scalableTarget(env)).toMatchObject({ MinCapacity: 2, MaxCapacity: 4 });
+    expect(await taskDefinitionRevisions(env)).toHaveLength(1);
+    expect(bot.github.deployments).toHaveLength(0);
+    const replies = bot.github.commentsOn(15).map((comment) => comment.body);
+    expect(replies).toHaveLength(2);
+    for (const reply of replies) expect(reply).toContain("only collaborators with write access or higher");
+  });
+
+  it("runs one of two concurrent /deploy commands and tells the other who holds the lock", async () => {
+    await startBot();
+    bot.github.collaborators.set("bob", "admin");
+    for (const [number, sha] of [
+      [16, "5".repeat(40)],
+      [17, "6".repeat(40)],
+    ] as const) {
+      bot.github.addPullRequest({
+        number,
+        headSha: sha,
+        headRef: `feature-${number}`,
+        headRepository: `${OWNER}/${REPO}`,
+        baseRepository: `${OWNER}/${REPO}`,
+        committedAt: "2026-11-26T08:00:00Z",
+      });
+    }
+    await Promise.all([
+      bot.deliverWebhook("issue_comment", prComment(16, "/deploy staging", "alice", 5004, "2026-11-26T09:00:00Z")),
+      bot.deliverWebhook("issue_comment", prComment(17, "/deploy staging", "bob", 5005, "2026-11-26T09:00:00Z")),
+    ]);
+    expect(bot.github.deployments).toHaveLength(1);
+    const replies = [...bot.github.commentsOn(16), ...bot.github.commentsOn(17)].map((comment) => comment.body);
+    expect(replies.filter((reply) => reply.includes("**staging** is locked by"))).toHaveLength(1);
+    expect(replies.filter((reply) => reply.startsWith("### ⏳ Deploy of"))).toHaveLength(1);
+  });
+});
