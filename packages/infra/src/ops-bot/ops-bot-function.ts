@@ -272,7 +272,19 @@ export class OpsBotFunction extends Construct {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     allow(["ecs:DescribeTasks"], [clusterTasks]);
-    allow(["codebuild:StartBuild", "codebuild:BatchGetBuilds"], [props.buildProject.projectArn]);
+    // A revision keeps the running one's tags: tagging on create needs TagResource, only then.
+    const serviceRevisions = stack.formatArn({
+      service: "ecs",
+      resource: "task-definition",
+      resourceName: `${resourceNames(props.identity).service}:*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    allow(["ecs:TagResource"], [serviceRevisions], { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } });
+    // ListBuildsForProject: before starting, the bot looks for a build of the same commit.
+    allow(
+      ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
+      [props.buildProject.projectArn],
+    );
     allow(["ecr:DescribeImages", "ecr:BatchGetImage"], [props.repository.repositoryArn]);
 
     // Crash reports and CPU issues: the app's log lines and metrics.
@@ -312,6 +324,11 @@ export class OpsBotFunction extends Construct {
       this.role,
       "*",
       `AWS authorizes these actions only on Resource '*' (no resource type in the Service Authorization Reference): ${OPS_BOT_WILDCARD_ACTIONS.join(", ")}. Every other statement names this app's resources.`,
+    );
+    acknowledgeWildcard(
+      this.role,
+      serviceRevisions,
+      "ecs:TagResource on this service's task-definition family only, and only while registering a revision: the revision number is assigned by ECS.",
     );
     acknowledgeWildcard(
       this.role,
