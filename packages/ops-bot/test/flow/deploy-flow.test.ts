@@ -166,9 +166,13 @@ async function primaryDeploymentId(env: Environment): Promise<string> {
   return primary?.id as string;
 }
 
-/** The AWS guide's SERVICE_DEPLOYMENT_COMPLETED example, for this service's deployment. */
-function deploymentCompleted(env: Environment, deploymentId: string) {
-  const event = awsFixture("ecs-deployment-state-change-completed.json") as Record<string, unknown> & {
+/** The AWS guide's SERVICE_DEPLOYMENT_COMPLETED (or FAILED) example, for this service's deployment. */
+function deploymentCompleted(
+  env: Environment,
+  deploymentId: string,
+  fixture = "ecs-deployment-state-change-completed.json",
+) {
+  const event = awsFixture(fixture) as Record<string, unknown> & {
     detail: Record<string, unknown>;
   };
   return {
@@ -372,5 +376,72 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     const replies = [...bot.github.commentsOn(16), ...bot.github.commentsOn(17)].map((comment) => comment.body);
     expect(replies.filter((reply) => reply.includes("**staging** is locked by"))).toHaveLength(1);
     expect(replies.filter((reply) => reply.startsWith("### ⏳ Deploy of"))).toHaveLength(1);
+  });
+  it("ends a deploy that ECS rolled back (circuit breaker) as a failure, and frees the environment", async () => {
+    await startBot();
+    const sha = "7".repeat(40);
+    bot.github.addPullRequest({
+      number: 18,
+      headSha: sha,
+      headRef: "feature",
+      headRepository: `${OWNER}/${REPO}`,
+      baseRepository: `${OWNER}/${REPO}`,
+      committedAt: "2026-11-26T08:00:00Z",
+    });
+    await bot.deliverWebhook("issue_comment", prComment(18, "/deploy staging", "alice", 5006, "2026-11-26T09:00:00Z"));
+    const failed = deploymentCompleted(env, await primaryDeploymentId(env), "ecs-deployment-state-change-failed.json");
+    await bot.deliverEvent(failed);
+    await bot.settled();
+    const [deployment] = bot.github.deployments;
+    expect(deployment?.statuses.map((status) => status.state)).toEqual(["queued", "in_progress", "failure"]);
+    expect(bot.github.commentsOn(18).at(-1)?.body).toMatch(/^### 😕 Deploy of `7777777` to \*\*staging\*\* failed/);
+    // The lock went with it: the next deploy runs.
+    await bot.deliverWebhook("issue_comment", prComment(18, "/deploy staging", "alice", 5007, "2026-11-26T09:00:00Z"));
+    expect(bot.github.deployments).toHaveLength(2);
+  });
+
+  it("ends a deploy to a missing ECS service as a failure with AWS's message, and frees the environment", async () => {
+    await startBot();
+    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml({ ...env, service: "no-such-service" }));
+    bot.github.addPullRequest({
+      number: 19,
+      headSha: "8".repeat(40),
+      headRef: "feature",
+      headRepository: `${OWNER}/${REPO}`,
+      baseRepository: `${OWNER}/${REPO}`,
+      committedAt: "2026-11-26T08:00:00Z",
+    });
+    await bot.deliverWebhook("issue_comment", prComment(19, "/deploy staging", "alice", 5008, "2026-11-26T09:00:00Z"));
+    const reply = bot.github.commentsOn(19).at(-1)?.body ?? "";
+    expect(reply).toMatch(/^### 😕/);
+    expect(reply).toContain("ServiceNotFoundException");
+    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
+    await bot.deliverWebhook("issue_comment", prComment(19, "/deploy staging", "alice", 5009, "2026-11-26T09:00:00Z"));
+    expect(bot.github.deployments).toHaveLength(1);
+  });
+
+  it("ignores edited comments and comments by bots", async () => {
+    await startBot();
+    bot.github.addPullRequest({
+      number: 20,
+      headSha: "9".repeat(40),
+      headRef: "feature",
+      headRepository: `${OWNER}/${REPO}`,
+      baseRepository: `${OWNER}/${REPO}`,
+      committedAt: "2026-11-26T08:00:00Z",
+    });
+    const edited = prComment(20, "/scale staging 3-6", "alice", 5010, "2026-11-26T09:00:00Z");
+    edited.action = "edited";
+    edited.changes = { body: { from: "/scale staging 2-4" } };
+    const byBot = prComment(20, "/scale staging 3-6", "alice", 5011, "2026-11-26T09:00:00Z");
+    const user = (byBot.comment as Record<string, Record<string, unknown>>).user as Record<string, unknown>;
+    user.login = "renovate[bot]";
+    user.type = "Bot";
+    byBot.sender = user;
+    await bot.deliverWebhook("issue_comment", edited);
+    await bot.deliverWebhook("issue_comment", byBot);
+    expect(await scalableTarget(env)).toMatchObject({ MinCapacity: 2, MaxCapacity: 4 });
+    expect(bot.github.reactions).toEqual([]);
+    expect(bot.github.commentsOn(20)).toEqual([]);
   });
 });
