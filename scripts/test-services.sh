@@ -118,15 +118,18 @@ start_moto() {
   log "moto $MOTO_VERSION on 127.0.0.1:$MOTO_PORT"
 }
 
-# --- docker-registry (OCI distribution) and skopeo, from Debian ------------------------------
-# Installed with apt when missing; the registry runs from our own config file, never as the
+# --- docker-registry (OCI distribution), skopeo and chromium, from Debian --------------------
+# Installed with apt when missing (chromium drives the sandbox page tests through
+# playwright-core, which downloads no browser of its own); the registry runs from our own config file, never as the
 # package's systemd service (stopped and disabled if apt started it).
 registry_bin=/usr/bin/docker-registry
+chromium_bin=/usr/bin/chromium
 
 install_registry_tools() {
   local missing=()
   [ -x "$registry_bin" ] || missing+=(docker-registry)
   command -v skopeo >/dev/null || missing+=(skopeo)
+  [ -x "$chromium_bin" ] || missing+=(chromium)
   [ "${#missing[@]}" -eq 0 ] && return
   log "installing ${missing[*]} with apt (once)"
   local sudo=()
@@ -173,6 +176,7 @@ export PHOENIX_TEST_AWS_ENDPOINT=http://127.0.0.1:$MOTO_PORT
 export PHOENIX_TEST_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT
 export PHOENIX_TEST_REGISTRY_BIN=$registry_bin
 export PHOENIX_SKOPEO_BIN=$(command -v skopeo)
+export PHOENIX_CHROMIUM_BIN=$chromium_bin
 VARS
 }
 
