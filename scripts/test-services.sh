@@ -119,9 +119,9 @@ start_moto() {
 }
 
 # --- docker-registry (OCI distribution), skopeo and chromium, from Debian --------------------
-# Installed with apt when missing (chromium drives the sandbox page tests through
-# playwright-core, which downloads no browser of its own); the registry runs from our own config file, never as the
-# package's systemd service (stopped and disabled if apt started it).
+# Installed with apt when missing; the registry runs from our own config file, never as the
+# package's systemd service (stopped and disabled if apt started it). Chromium drives the
+# sandbox page tests through playwright-core, which downloads no browser of its own.
 registry_bin=/usr/bin/docker-registry
 chromium_bin=/usr/bin/chromium
 
