@@ -21,8 +21,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ecrRegistryCredentials } from "../../src/aws/ecr-registry-credentials.js";
 import { TASK_DEFINITION_READ_ONLY_FIELDS } from "../../src/aws/ecs-deployer.js";
 import { OciImageBuilder } from "../../src/images/oci/oci-image-builder.js";
+import { INSTALLATION_ID } from "../../src/sandbox/github/github-stand-in.js";
 import { deployableFixture, localRegistryUrl, skopeoInspect } from "../images/support/local-registry.js";
-import { INSTALLATION_ID } from "../support/github/github-stand-in.js";
 import { motoClientConfig } from "../support/moto.js";
 import { awsFixture, OpsBotUnderTest } from "../support/ops-bot-under-test.js";
 

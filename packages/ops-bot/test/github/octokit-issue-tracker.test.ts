@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createOctokitIssueTracker } from "../../src/github/octokit-issue-tracker.js";
-import { GitHubStandIn } from "../support/github/github-stand-in.js";
+import { GitHubStandIn } from "../../src/sandbox/github/github-stand-in.js";
 import { octokitFor } from "../support/github/octokit-for.js";
 
 const repository = { owner: "octo-org", repo: "phoenix" };

@@ -7,7 +7,7 @@ import { createOctokitIssueTracker } from "../../src/github/octokit-issue-tracke
 import { EmbeddedLedger } from "../../src/ledger/embedded-ledger.js";
 import { AlarmIssueHandler, type AlarmNotification } from "../../src/notifications/alarm-issue-handler.js";
 import type { AlarmChange } from "../../src/notifications/cpu-alarm-issue.js";
-import { GitHubStandIn } from "../support/github/github-stand-in.js";
+import { GitHubStandIn } from "../../src/sandbox/github/github-stand-in.js";
 import { octokitFor } from "../support/github/octokit-for.js";
 
 // Evidence readers are in-process doubles here; the CloudWatch adapters have their own tests.

@@ -14,7 +14,7 @@ import { createCloudWatchLogReader } from "../../src/aws/cloudwatch-log-reader.j
 import { createOctokitIssueTracker } from "../../src/github/octokit-issue-tracker.js";
 import { EmbeddedLedger } from "../../src/ledger/embedded-ledger.js";
 import { CrashIssueHandler, type CrashIssueHandlerDeps } from "../../src/notifications/crash-issue-handler.js";
-import { GitHubStandIn } from "../support/github/github-stand-in.js";
+import { GitHubStandIn } from "../../src/sandbox/github/github-stand-in.js";
 import { octokitFor } from "../support/github/octokit-for.js";
 import { motoClientConfig } from "../support/moto.js";
 

@@ -10,13 +10,13 @@ import type { BotSettings } from "../../src/config/bot-settings.js";
 import type { ImageBuilder } from "../../src/delivery/ports.js";
 import { installationOctokits } from "../../src/github/installation-access.js";
 import { SnsSignatureVerifier } from "../../src/intake/sns/sns-signature-verifier.js";
+import { GitHubStandIn } from "../../src/sandbox/github/github-stand-in.js";
 import { createOpsBotServer, type OpsBotServer } from "../../src/server/ops-bot-server.js";
 import {
   createSigningIdentity,
   RecordingCertificateFetcher,
   type TestSigningIdentity,
 } from "../intake/sns-test-signer.js";
-import { GitHubStandIn } from "./github/github-stand-in.js";
 import { motoClientConfig } from "./moto.js";
 
 export const TOPIC_ARN = "arn:aws:sns:us-west-2:111122223333:phoenix-staging-alarms";

@@ -1,5 +1,5 @@
 import { ProbotOctokit } from "probot";
-import type { GitHubStandIn } from "./github-stand-in.js";
+import type { GitHubStandIn } from "../../../src/sandbox/github/github-stand-in.js";
 
 /** Probot's own Octokit (retries and throttling included), talking to the stand-in. */
 export function octokitFor(standIn: GitHubStandIn): InstanceType<typeof ProbotOctokit> {

@@ -1,10 +1,10 @@
 import { GitHubOpenApi, type MatchedOperation, OpenApiViolation } from "./openapi-validator.js";
 
 /**
- * An in-process GitHub for tests: a `fetch` that first validates every request against
+ * An in-process GitHub for tests and the local sandbox: a `fetch` that first validates every request against
  * GitHub's OpenAPI description, then serves the few operations the bot uses from memory.
  * A valid request to an operation it does not serve fails the test loudly instead of
- * being answered with something made up.
+ * being answered with something made up. Served over HTTP by `github-stand-in-server.ts`.
  */
 export interface StoredIssue {
   number: number;
