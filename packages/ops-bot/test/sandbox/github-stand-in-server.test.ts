@@ -118,6 +118,29 @@ describe("the GitHub stand-in served over HTTP", () => {
     expect(server.standIn.violations).toEqual([]);
   });
 
+  it("opens a pull request through POST /_sandbox/pull-requests, numbered after the issues", async () => {
+    server = await startGitHubStandInServer({ repository });
+    await octokitOver(server.url).rest.issues.create({ ...repository, title: "an issue first" });
+    const headSha = "89abcdef0123456789abcdef0123456789abcdef";
+
+    const opened = await fetch(`${server.url}/_sandbox/pull-requests`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ headSha, committedAt: "2026-11-26T09:00:00Z" }),
+    });
+    const refused = await fetch(`${server.url}/_sandbox/pull-requests`, { method: "POST", body: '{"headSha":"main"}' });
+
+    expect(opened.status).toBe(201);
+    expect(await opened.json()).toEqual({ number: 2 });
+    expect(refused.status).toBe(400);
+    const { data: pull } = await octokitOver(server.url).rest.pulls.get({ ...repository, pull_number: 2 });
+    expect(pull).toMatchObject({ number: 2, state: "open", head: { sha: headSha } });
+    expect((await stateOf(server)).issues.map((issue) => [issue.number, issue.pullRequest])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+  });
+
   it("stops listening when closed, even with a keep-alive connection open", async () => {
     const started = await startGitHubStandInServer({ repository });
     // Node's fetch keeps its connection open after the response.

@@ -30,7 +30,8 @@ export interface GitHubStandInServer {
  * api.github.com: every request becomes a WHATWG `Request` answered by `standIn.fetch`
  * (validated against GitHub's OpenAPI description, App JWT and installation tokens as
  * there). Paths under `/_sandbox/` are the sandbox's own — no GitHub REST path starts with
- * it: `/_sandbox/` (the page), `/_sandbox/state` (JSON) and the page's mermaid script.
+ * it: `/_sandbox/` (the page), `/_sandbox/state` (JSON), `POST /_sandbox/pull-requests` (open
+ * a pull request) and the page's mermaid script.
  */
 export async function startGitHubStandInServer(options: GitHubStandInServerOptions): Promise<GitHubStandInServer> {
   const host = options.host ?? "127.0.0.1";
@@ -122,10 +123,46 @@ async function serveSandboxRoute(
   if (readOnly && path === `${SANDBOX_PREFIX}state`) {
     return send(outgoing, 200, "application/json", JSON.stringify(sandboxState(standIn, repository)));
   }
+  if (incoming.method === "POST" && path === `${SANDBOX_PREFIX}pull-requests`) {
+    return openPullRequest(incoming, outgoing, standIn, repository);
+  }
   if (readOnly && path === MERMAID_ASSET_PATH) {
     return send(outgoing, 200, "text/javascript; charset=utf-8", await mermaidScript(), "public, max-age=3600");
   }
   return send(outgoing, 404, "text/plain; charset=utf-8", `No sandbox route ${path}`);
+}
+
+/**
+ * `POST /_sandbox/pull-requests` `{ headSha, committedAt?, headRef? }` → 201 `{ number }`: a person
+ * (or the sandbox scenario) opens a pull request from a branch of the repository itself, as
+ * someone would on GitHub, so the bot has something to deploy.
+ */
+async function openPullRequest(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  standIn: GitHubStandIn,
+  repository: SandboxRepository,
+): Promise<void> {
+  let request: { headSha?: unknown; committedAt?: unknown; headRef?: unknown };
+  try {
+    request = JSON.parse((await readBody(incoming)).toString("utf8")) as typeof request;
+  } catch {
+    return send(outgoing, 400, "application/json", JSON.stringify({ message: "the body must be JSON" }));
+  }
+  if (typeof request.headSha !== "string" || !/^[0-9a-f]{40}$/.test(request.headSha)) {
+    return send(outgoing, 400, "application/json", JSON.stringify({ message: "headSha: a 40-character commit SHA" }));
+  }
+  const number = Math.max(0, ...standIn.issues.keys()) + 1;
+  const fullName = `${repository.owner}/${repository.repo}`;
+  standIn.addPullRequest({
+    number,
+    headSha: request.headSha,
+    headRef: typeof request.headRef === "string" ? request.headRef : `sandbox-${number}`,
+    headRepository: fullName,
+    baseRepository: fullName,
+    committedAt: typeof request.committedAt === "string" ? request.committedAt : new Date().toISOString(),
+  });
+  return send(outgoing, 201, "application/json", JSON.stringify({ number }));
 }
 
 function send(
