@@ -27,4 +27,10 @@ describe("the sandbox's markdown, rendered as GitHub would show the bot's text",
     expect(html).not.toContain("javascript:");
     expect(html).toContain("click");
   });
+
+  it("hides HTML comments, as GitHub does with the bot's fingerprint markers", () => {
+    const html = renderGitHubMarkdown("<!-- phoenix-ops:crash:0123 -->\nContainer `app` exited");
+    expect(html).not.toContain("phoenix-ops:crash");
+    expect(html).toContain("<code>app</code>");
+  });
 });

@@ -8,7 +8,8 @@ import { Marked, type Tokens } from "marked";
  * into a chart, as GitHub does.
  */
 export function renderGitHubMarkdown(markdown: string): string {
-  return githubMarkdown.parse(markdown, { async: false });
+  // GitHub hides HTML comments (the bot's fingerprint markers) instead of showing them as text.
+  return githubMarkdown.parse(markdown.replace(/<!--[\s\S]*?-->/g, ""), { async: false });
 }
 
 export function escapeHtml(text: string): string {
