@@ -1,5 +1,8 @@
 import { createHmac, randomUUID } from "node:crypto";
-import webhookExamples from "@octokit/webhooks-examples";
+import { createRequire } from "node:module";
+
+// A JSON package: plain Node ESM would need an import attribute, bundlers and vitest not.
+const webhookExamples = createRequire(import.meta.url)("@octokit/webhooks-examples") as unknown;
 
 /**
  * GitHub webhooks as GitHub sends them, for the sandbox's scenario and the flow tests: the
@@ -15,7 +18,7 @@ export interface WebhookRepository {
 }
 
 function example(event: string, predicate: (payload: WebhookPayload) => boolean): WebhookPayload {
-  const group = (webhookExamples as unknown as { name: string; examples: WebhookPayload[] }[]).find(
+  const group = (webhookExamples as { name: string; examples: WebhookPayload[] }[]).find(
     (entry) => entry.name === event,
   );
   const found = group?.examples.find(predicate);

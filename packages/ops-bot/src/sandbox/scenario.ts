@@ -154,11 +154,11 @@ function replyTo(state: SandboxState, issueNumber: number, pattern: RegExp) {
   return state.issues.find((i) => i.number === issueNumber)?.comments.find((c) => pattern.test(c.body));
 }
 
-/** Crash issues and their occurrence comments: grows with every crash the bot reports. */
+/** Crashes the bot has reported: a new crash issue, or one more occurrence on an open one. */
 function crashReports(state: SandboxState): number {
   return state.issues
     .filter((issue) => issue.labels.includes("ops:crash"))
-    .reduce((sum, issue) => sum + 1 + issue.comments.length + (issue.body.match(/occurrence/gi)?.length ?? 0), 0);
+    .reduce((sum, issue) => sum + Number(/\| Occurrences \| (\d+) \|/.exec(issue.body)?.[1] ?? 1), 0);
 }
 
 async function waitFor<T>(

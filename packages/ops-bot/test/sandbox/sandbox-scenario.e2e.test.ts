@@ -141,4 +141,13 @@ describe("the local sandbox runs the whole ops loop", () => {
       await browser.close();
     }
   }, 60_000);
+
+  // Last: it adds to the state the tests above check.
+  it("replays the scenario against the same sandbox (pnpm sandbox scenario)", async () => {
+    const again = await runScenario(sandbox.endpoints);
+    expect(again).toHaveLength(steps.length);
+    const state = await new SandboxGitHubClient(sandbox.endpoints.githubUrl).state();
+    expect(state.deployments.map((d) => d.statuses.at(-1)?.state)).toEqual(["inactive", "success"]); // GitHub retires the superseded one
+    expect(state.violations).toEqual([]);
+  }, 120_000);
 });
