@@ -16,12 +16,12 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
-import webhookExamples from "@octokit/webhooks-examples";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ecrRegistryCredentials } from "../../src/aws/ecr-registry-credentials.js";
 import { TASK_DEFINITION_READ_ONLY_FIELDS } from "../../src/aws/ecs-deployer.js";
 import { OciImageBuilder } from "../../src/images/oci/oci-image-builder.js";
 import { INSTALLATION_ID } from "../../src/sandbox/github/github-stand-in.js";
+import { mergedPullRequestPayload, pullRequestCommentPayload } from "../../src/sandbox/github-webhooks.js";
 import { deployableFixture, localRegistryUrl, skopeoInspect } from "../images/support/local-registry.js";
 import { motoClientConfig } from "../support/moto.js";
 import { awsFixture, OpsBotUnderTest } from "../support/ops-bot-under-test.js";
@@ -42,59 +42,10 @@ const taskDefinitionFixture = JSON.parse(
   ),
 ) as { input: RegisterTaskDefinitionCommandInput };
 
-type Example = Record<string, unknown> & { action?: string };
-function example(event: string, predicate: (payload: Example) => boolean): Example {
-  const group = (webhookExamples as unknown as { name: string; examples: Example[] }[]).find(
-    (entry) => entry.name === event,
-  );
-  const found = group?.examples.find(predicate);
-  if (!found) throw new Error(`no ${event} example matches`);
-  return structuredClone(found);
-}
-
-function adaptRepository(payload: Example): Example {
-  const repository = payload.repository as Record<string, unknown>;
-  repository.name = REPO;
-  repository.full_name = `${OWNER}/${REPO}`;
-  (repository.owner as Record<string, unknown>).login = OWNER;
-  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" };
-  return payload;
-}
-
-/** GitHub's "pull_request closed" example, as a merge of `number` into the default branch at `sha`. */
-function mergedPullRequest(number: number, sha: string): Example {
-  const payload = adaptRepository(example("pull_request", (p) => p.action === "closed"));
-  const pr = payload.pull_request as Record<string, unknown>;
-  const defaultBranch = (payload.repository as Record<string, unknown>).default_branch;
-  pr.number = number;
-  pr.merged = true;
-  pr.merge_commit_sha = sha;
-  pr.merged_by = payload.sender;
-  (pr.base as Record<string, unknown>).ref = defaultBranch;
-  payload.number = number;
-  return payload;
-}
-
-/** GitHub's "issue_comment created" example, as a comment on pull request `number`. */
-function prComment(number: number, body: string, login: string, commentId: number, createdAt: string): Example {
-  const payload = adaptRepository(example("issue_comment", (p) => p.action === "created"));
-  const issue = payload.issue as Record<string, unknown>;
-  issue.number = number;
-  // The example comments on a plain issue; a PR's issue carries this object (same schema).
-  issue.pull_request = {
-    url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`,
-    html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
-    diff_url: `https://github.com/${OWNER}/${REPO}/pull/${number}.diff`,
-    patch_url: `https://github.com/${OWNER}/${REPO}/pull/${number}.patch`,
-    merged_at: null,
-  };
-  const comment = payload.comment as Record<string, unknown>;
-  comment.id = commentId;
-  comment.body = body;
-  comment.created_at = createdAt;
-  (comment.user as Record<string, unknown>).login = login;
-  return payload;
-}
+const repository = { owner: OWNER, repo: REPO, installationId: INSTALLATION_ID };
+const mergedPullRequest = (number: number, sha: string) => mergedPullRequestPayload(repository, number, sha);
+const prComment = (number: number, body: string, login: string, id: number, createdAt: string) =>
+  pullRequestCommentPayload(repository, number, { id, body, login, createdAt });
 
 interface Environment {
   cluster: string;

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import type { ImageBuilder } from "../../src/delivery/ports.js";
 import { installationOctokits } from "../../src/github/installation-access.js";
 import { SnsSignatureVerifier } from "../../src/intake/sns/sns-signature-verifier.js";
 import { GitHubStandIn } from "../../src/sandbox/github/github-stand-in.js";
+import { deliverWebhook } from "../../src/sandbox/github-webhooks.js";
 import { createOpsBotServer, type OpsBotServer } from "../../src/server/ops-bot-server.js";
 import {
   createSigningIdentity,
@@ -61,19 +62,8 @@ export class OpsBotUnderTest {
    * Delivers a GitHub webhook as GitHub does (HMAC-SHA256 signature over the body), to the
    * bot's Probot endpoint. Resolves once the bot answered, which Probot does after its handlers ran.
    */
-  async deliverWebhook(event: string, payload: unknown, deliveryId: string = randomUUID()): Promise<Response> {
-    const body = JSON.stringify(payload);
-    const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
-    return fetch(`${this.url}/api/github/webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": event,
-        "x-github-delivery": deliveryId,
-        "x-hub-signature-256": signature,
-      },
-      body,
-    });
+  async deliverWebhook(event: string, payload: unknown, deliveryId?: string): Promise<Response> {
+    return deliverWebhook(`${this.url}/api/github/webhooks`, WEBHOOK_SECRET, event, payload, deliveryId);
   }
 
   /** Posts an EventBridge event to the API-destination endpoint with the shared secret. */
