@@ -22,3 +22,16 @@ export function median(values) {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+
+/** A Markdown table with padded columns (readable as plain text too); every cell a string. */
+export function markdownTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cols) => `| ${cols.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** The table every target-bearing bench prints: metric, median, target, pass (— where none). */
+export function metricsTable(rows) {
+  const cells = rows.map((row) => [row.metric, row.value, row.target ?? "—", row.pass ?? "—"]);
+  return markdownTable(["metric", "median", "target", "pass"], cells);
+}

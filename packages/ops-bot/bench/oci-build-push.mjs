@@ -32,7 +32,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BenchError, intEnv, median } from "../../../scripts/bench-kit.mjs";
+import { BenchError, intEnv, median, metricsTable } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
@@ -162,14 +162,6 @@ const fmt = {
   mb: (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(1)} MB` : `${(v / 1e3).toFixed(1)} kB`),
   n: (v) => (Number.isNaN(v) ? "—" : String(Math.round(v * 100) / 100)),
 };
-
-function markdownTable(rows) {
-  const header = ["metric", "median", "target", "pass"];
-  const cells = rows.map((row) => [row.metric, row.value, row.target ?? "—", row.pass ?? "—"]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (cols) => `| ${cols.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
-}
 
 /** Files, bytes and symlinks of a tree (for the report). */
 function treeSize(dir) {
@@ -356,7 +348,7 @@ async function main() {
         pass: passText(digests.size === 1),
       },
     ];
-    const table = markdownTable(rows);
+    const table = metricsTable(rows);
     const cpus = os.cpus();
     const machine = {
       cpu: cpus[0]?.model ?? "unknown",

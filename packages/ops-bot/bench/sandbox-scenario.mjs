@@ -17,7 +17,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BenchError, intEnv, median } from "../../../scripts/bench-kit.mjs";
+import { BenchError, intEnv, markdownTable, median } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
@@ -86,13 +86,17 @@ function renderTable(result) {
     "",
     `${result.date}: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}; one sandbox, the scenario ${result.runs} times; medians (min–max). Sandbox up (services running, image built, app healthy): ${ms(result.sandboxUpMs)}.`,
     "",
-    "| step | median | min–max |",
-    "| --- | --- | --- |",
-    ...result.steps.map(
-      (step) =>
-        `| ${step.headline ? `**${step.headline}**` : step.name} | ${ms(step.medianMs)} | ${ms(step.minMs)}–${ms(step.maxMs)} |`,
+    markdownTable(
+      ["step", "median", "min–max"],
+      [
+        ...result.steps.map((step) => [
+          step.headline ? `**${step.headline}**` : step.name,
+          ms(step.medianMs),
+          `${ms(step.minMs)}–${ms(step.maxMs)}`,
+        ]),
+        ["whole scenario", ms(result.scenarioTotalMedianMs), ""],
+      ],
     ),
-    `| whole scenario | ${ms(result.scenarioTotalMedianMs)} | |`,
   ];
   return lines.join("\n");
 }

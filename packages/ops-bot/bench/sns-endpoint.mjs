@@ -55,7 +55,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { BenchError, intEnv, median } from "../../../scripts/bench-kit.mjs";
+import { BenchError, intEnv, median, metricsTable } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
@@ -471,14 +471,6 @@ const fmt = {
   n: (v) => (Number.isNaN(v) ? "—" : String(Math.round(v * 100) / 100)),
 };
 
-function markdownTable(rows) {
-  const header = ["metric", "median", "target", "pass"];
-  const cells = rows.map((row) => [row.metric, row.value, row.target ?? "—", row.pass ?? "—"]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (cols) => `| ${cols.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
-}
-
 // Where the server's busy (non-idle) CPU time went: the top functions by self time, and the same
 // samples grouped by what they were doing (the nearest caller that says so).
 const PROFILE_CATEGORIES = [
@@ -720,7 +712,7 @@ async function main() {
       { metric: "in-process SnsSignatureVerifier.verify", value: fmt.us(costs.verifierUs) },
       { metric: "in-process RSA-2048 SHA-256 verify alone", value: fmt.us(costs.rsaVerifyUs) },
     ];
-    const table = markdownTable(rows);
+    const table = metricsTable(rows);
     const cpus = os.cpus();
     const machine = {
       cpu: cpus[0]?.model ?? "unknown",

@@ -13,7 +13,7 @@ import {
 import { type DeployWorkflow, errorMessage } from "../delivery/deploy-workflow.js";
 import type { Deployer, Scaler, ServiceTarget } from "../delivery/ports.js";
 import { serviceTarget } from "../delivery/service-target.js";
-import type { RepositoryGateway } from "../github/repository-gateway.js";
+import type { RecordedDeployment, RepositoryGateway } from "../github/repository-gateway.js";
 import { authorizeCollaborator, authorizeForEnvironment } from "./command-authorization.js";
 import { checkForkPolicy, checkHeadUnmoved, checkReviewRules } from "./deploy-preconditions.js";
 import { decideScale } from "./scale-decision.js";
@@ -178,7 +178,7 @@ export class CommentCommandHandler {
     const fork = checkForkPolicy(pullRequest, env);
     if (!fork.ok) return { emoji: "😕", text: fork.reason };
 
-    let rollbackTo: Awaited<ReturnType<RepositoryGateway["successfulDeployments"]>>[number] | undefined;
+    let rollbackTo: RecordedDeployment | undefined;
     let sha = pullRequest.headSha;
     if (kind === "deploy") {
       if (pullRequest.state !== "open")

@@ -179,6 +179,18 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     return bot;
   }
 
+  /** A pull request from a branch of the repository, its head committed before any comment. */
+  function openPullRequest(number: number, headSha: string, headRef = "feature") {
+    bot.github.addPullRequest({
+      number,
+      headSha,
+      headRef,
+      headRepository: `${OWNER}/${REPO}`,
+      baseRepository: `${OWNER}/${REPO}`,
+      committedAt: "2026-11-26T08:00:00Z",
+    });
+  }
+
   afterEach(async () => {
     bot.github.assertClean();
     await bot.stop();
@@ -187,14 +199,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   it("deploys a merge: image in the registry, a new revision keeping every field, service updated, deployment success", async () => {
     await startBot();
     const sha = "1".repeat(40);
-    bot.github.addPullRequest({
-      number: 12,
-      headSha: sha,
-      headRef: "feature",
-      headRepository: `${OWNER}/${REPO}`,
-      baseRepository: `${OWNER}/${REPO}`,
-      committedAt: "2026-11-26T08:00:00Z",
-    });
+    openPullRequest(12, sha);
 
     expect((await bot.deliverWebhook("pull_request", mergedPullRequest(12, sha))).status).toBe(200);
 
@@ -241,14 +246,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   it("starts one deployment for a redelivered merge webhook", async () => {
     await startBot();
     const sha = "2".repeat(40);
-    bot.github.addPullRequest({
-      number: 13,
-      headSha: sha,
-      headRef: "feature",
-      headRepository: `${OWNER}/${REPO}`,
-      baseRepository: `${OWNER}/${REPO}`,
-      committedAt: "2026-11-26T08:00:00Z",
-    });
+    openPullRequest(13, sha);
     const delivery = randomUUID();
     const payload = mergedPullRequest(13, sha);
     await bot.deliverWebhook("pull_request", payload, delivery);
@@ -261,14 +259,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
 
   it("/scale staging 3-6 moves the scalable target to 3..6 and leaves the desired count alone", async () => {
     await startBot();
-    bot.github.addPullRequest({
-      number: 14,
-      headSha: "3".repeat(40),
-      headRef: "feature",
-      headRepository: `${OWNER}/${REPO}`,
-      baseRepository: `${OWNER}/${REPO}`,
-      committedAt: "2026-11-26T08:00:00Z",
-    });
+    openPullRequest(14, "3".repeat(40));
     await bot.deliverWebhook(
       "issue_comment",
       prComment(14, "/scale staging 3-6", "alice", 5001, "2026-11-26T09:00:00Z"),
@@ -282,14 +273,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
 
   it("refuses a read-only commenter and changes nothing in AWS", async () => {
     await startBot();
-    bot.github.addPullRequest({
-      number: 15,
-      headSha: "4".repeat(40),
-      headRef: "feature",
-      headRepository: `${OWNER}/${REPO}`,
-      baseRepository: `${OWNER}/${REPO}`,
-      committedAt: "2026-11-26T08:00:00Z",
-    });
+    openPullRequest(15, "4".repeat(40));
     await bot.deliverWebhook(
       "issue_comment",
       prComment(15, "/scale staging 3-6", "rita", 5002, "2026-11-26T09:00:00Z"),
@@ -306,19 +290,8 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   it("runs one of two concurrent /deploy commands and tells the other who holds the lock", async () => {
     await startBot();
     bot.github.collaborators.set("bob", "admin");
-    for (const [number, sha] of [
-      [16, "5".repeat(40)],
-      [17, "6".repeat(40)],
-    ] as const) {
-      bot.github.addPullRequest({
-        number,
-        headSha: sha,
-        headRef: `feature-${number}`,
-        headRepository: `${OWNER}/${REPO}`,
-        baseRepository: `${OWNER}/${REPO}`,
-        committedAt: "2026-11-26T08:00:00Z",
-      });
-    }
+    openPullRequest(16, "5".repeat(40), "feature-16");
+    openPullRequest(17, "6".repeat(40), "feature-17");
     await Promise.all([
       bot.deliverWebhook("issue_comment", prComment(16, "/deploy staging", "alice", 5004, "2026-11-26T09:00:00Z")),
       bot.deliverWebhook("issue_comment", prComment(17, "/deploy staging", "bob", 5005, "2026-11-26T09:00:00Z")),
@@ -331,14 +304,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   it("ends a deploy that ECS rolled back (circuit breaker) as a failure, and frees the environment", async () => {
     await startBot();
     const sha = "7".repeat(40);
-    bot.github.addPullRequest({
-      number: 18,
-      headSha: sha,
-      headRef: "feature",
-      headRepository: `${OWNER}/${REPO}`,
-      baseRepository: `${OWNER}/${REPO}`,
-      committedAt: "2026-11-26T08:00:00Z",
-    });
+    openPullRequest(18, sha);
     await bot.deliverWebhook("issue_comment", prComment(18, "/deploy staging", "alice", 5006, "2026-11-26T09:00:00Z"));
     const failed = deploymentCompleted(env, await primaryDeploymentId(env), "ecs-deployment-state-change-failed.json");
     await bot.deliverEvent(failed);
@@ -354,14 +320,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   it("ends a deploy to a missing ECS service as a failure with AWS's message, and frees the environment", async () => {
     await startBot();
     bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml({ ...env, service: "no-such-service" }));
-    bot.github.addPullRequest({
-      number: 19,
-      headSha: "8".repeat(40),
-      headRef: "feature",
-      headRepository: `${OWNER}/${REPO}`,
-      baseRepository: `${OWNER}/${REPO}`,
-      committedAt: "2026-11-26T08:00:00Z",
-    });
+    openPullRequest(19, "8".repeat(40));
     await bot.deliverWebhook("issue_comment", prComment(19, "/deploy staging", "alice", 5008, "2026-11-26T09:00:00Z"));
     const reply = bot.github.commentsOn(19).at(-1)?.body ?? "";
     expect(reply).toMatch(/^### 😕/);
@@ -373,14 +332,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
 
   it("ignores edited comments and comments by bots", async () => {
     await startBot();
-    bot.github.addPullRequest({
-      number: 20,
-      headSha: "9".repeat(40),
-      headRef: "feature",
-      headRepository: `${OWNER}/${REPO}`,
-      baseRepository: `${OWNER}/${REPO}`,
-      committedAt: "2026-11-26T08:00:00Z",
-    });
+    openPullRequest(20, "9".repeat(40));
     const edited = prComment(20, "/scale staging 3-6", "alice", 5010, "2026-11-26T09:00:00Z");
     edited.action = "edited";
     edited.changes = { body: { from: "/scale staging 2-4" } };
