@@ -46,6 +46,7 @@ describe("a deploy from start to the rollout's end", () => {
     expect(deployment.statuses.at(-1)).toMatchObject({
       state: "success",
       environmentUrl: "https://staging.example.com",
+      logUrl: expect.stringContaining("/ecs/v2/clusters/phoenix-staging/services/phoenix-staging-web/deployments"),
     });
     expect([...github.comments.values()].at(-1)?.body).toMatch(/^### 🚀/);
     expect((await ledger.acquireLock("deploy/octo-org/phoenix/staging", "someone-else", 60)).acquired).toBe(true);
@@ -109,14 +110,20 @@ describe("one deploy per environment at a time", () => {
 });
 
 describe("failures end the deploy and release the lock", () => {
-  it("ends with the AWS error's name and message when ECS refuses", async () => {
+  it.each([
+    ["ServiceNotFoundException", "Service not found."],
+    ["ThrottlingException", "Rate exceeded"],
+    [
+      "AccessDeniedException",
+      "User: arn:aws:sts::111122223333:assumed-role/ops-bot is not authorized to perform: ecs:RegisterTaskDefinition",
+    ],
+  ])("ends with AWS's %s and its message, and releases the lock", async (code, message) => {
     const { workflow, deployer, github } = setUp();
-    deployer.failWith = new DeliveryError("Service not found.", "ServiceNotFoundException");
+    deployer.failWith = new DeliveryError(message, code);
     const started = await workflow.start(request("c1"));
-    expect(started).toEqual({ outcome: "failed", reason: "ServiceNotFoundException: Service not found." });
-    expect([...github.comments.values()].at(-1)?.body).toMatch(
-      /^### 😕[\s\S]*ServiceNotFoundException: Service not found\./,
-    );
+    expect(started).toEqual({ outcome: "failed", reason: `${code}: ${message}` });
+    expect([...github.comments.values()].at(-1)?.body).toMatch(/^### 😕/);
+    expect([...github.comments.values()].at(-1)?.body).toContain(`${code}: ${message}`);
     deployer.failWith = undefined;
     expect((await workflow.start(request("c2"))).outcome).toBe("started");
   });

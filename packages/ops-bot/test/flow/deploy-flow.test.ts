@@ -5,6 +5,7 @@ import {
   DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
+import { CodeBuildClient, CreateProjectCommand, ListBuildsForProjectCommand } from "@aws-sdk/client-codebuild";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import {
   CreateClusterCommand,
@@ -346,5 +347,58 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     expect(await scalableTarget(env)).toMatchObject({ MinCapacity: 2, MaxCapacity: 4 });
     expect(bot.github.reactions).toEqual([]);
     expect(bot.github.commentsOn(20)).toEqual([]);
+  });
+
+  it("resumes a CodeBuild deploy on the build's state-change event, and fails it when the build exported no image digest", async () => {
+    env = await environmentInMoto();
+    const codebuild = new CodeBuildClient(motoClientConfig());
+    const project = `flow-build-${randomUUID().slice(0, 8)}`;
+    await codebuild.send(
+      new CreateProjectCommand({
+        name: project,
+        source: { type: "GITHUB", location: `https://github.com/${OWNER}/${REPO}.git` },
+        artifacts: { type: "NO_ARTIFACTS" },
+        environment: {
+          type: "LINUX_CONTAINER",
+          image: "aws/codebuild/standard:7.0",
+          computeType: "BUILD_GENERAL1_SMALL",
+        },
+        serviceRole: "arn:aws:iam::123456789012:role/phoenix-image-build",
+      }),
+    );
+    bot = await OpsBotUnderTest.start({
+      delivery: {
+        timeoutMinutes: 30,
+        reconcileIntervalSeconds: 3600,
+        codeBuild: { project, repositoryUri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/phoenix/phoenix" },
+      },
+    });
+    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
+    const sha = "a".repeat(40);
+    openPullRequest(21, sha);
+
+    await bot.deliverWebhook("pull_request", mergedPullRequest(21, sha));
+    const { ids } = await codebuild.send(new ListBuildsForProjectCommand({ projectName: project }));
+    expect(ids).toHaveLength(1);
+    expect(bot.github.commentsOn(21).at(-1)?.body).toContain(`Building the image (build \`${ids?.[0]}\`)`);
+
+    // The CodeBuild guide's state-change event for this build. moto's BatchGetBuilds reports every
+    // build SUCCEEDED without exported variables, which the bot must refuse to deploy.
+    const finished = awsFixture("codebuild-build-state-change.json") as Record<string, unknown> & {
+      detail: Record<string, unknown>;
+    };
+    const buildArn = `arn:aws:codebuild:eu-west-1:123456789012:build/${ids?.[0]}`;
+    await bot.deliverEvent({
+      ...finished,
+      id: randomUUID(),
+      resources: [buildArn],
+      detail: { ...finished.detail, "project-name": project, "build-id": buildArn },
+    });
+    await bot.settled();
+    const reply = bot.github.commentsOn(21).at(-1)?.body ?? "";
+    expect(reply).toMatch(/^### 😕 Deploy of `aaaaaaa` to \*\*staging\*\* failed/);
+    expect(reply).toContain("exported no IMAGE_DIGEST");
+    expect(await taskDefinitionRevisions(env)).toHaveLength(1);
+    expect(bot.github.deployments).toHaveLength(0);
   });
 });
