@@ -13,6 +13,7 @@ export {
 } from "./event-patterns.js";
 export { IMAGE_BUILD_EXPORTED_VARIABLES } from "./image-build.js";
 export { OPS_LEDGER_ATTRIBUTES } from "./ledger.js";
+export { inlineCode } from "./markdown.js";
 export * from "./ops-config/index.js";
 export {
   type DeploymentIdentity,

@@ -1,6 +1,7 @@
 import {
   COMMAND_USAGE,
   type EnvironmentConfig,
+  inlineCode,
   OPS_CONFIG_PATH,
   type OpsCommand,
   type OpsConfig,
@@ -64,8 +65,11 @@ export class CommentCommandHandler {
 
     const { github } = this.deps;
     await github.react(input.comment.id, "eyes");
-    const title = parsed.kind === "command" ? renderCommand(parsed.command) : input.comment.body.trim().split("\n")[0];
-    const replyId = await github.comment(input.issueNumber, `### ⏳ \`${title}\`\n\nWorking on it…`);
+    // The command as understood, or as typed (made safe: it is the commenter's text).
+    const title = inlineCode(
+      parsed.kind === "command" ? renderCommand(parsed.command) : (input.comment.body.trim().split("\n")[0] ?? ""),
+    );
+    const replyId = await github.comment(input.issueNumber, `### ⏳ ${title}\n\nWorking on it…`);
     let reply: Reply | "deploy-continues";
     try {
       reply = await this.decideAndAct(input, parsed, replyId);
@@ -73,7 +77,7 @@ export class CommentCommandHandler {
       reply = { emoji: "😕", text: errorMessage(error) };
     }
     if (reply === "deploy-continues") return "deploy:started";
-    await github.updateComment(replyId, `### ${reply.emoji} \`${title}\`\n\n${reply.text}`);
+    await github.updateComment(replyId, `### ${reply.emoji} ${title}\n\n${reply.text}`);
     return `replied:${reply.emoji === "🚀" ? "done" : reply.emoji === "😕" ? "refused" : "info"}`;
   }
 
@@ -84,7 +88,7 @@ export class CommentCommandHandler {
   ): Promise<Reply | "deploy-continues"> {
     if (parsed.kind === "none") return { emoji: "ℹ️", text: renderHelp() };
     if (parsed.kind === "unknown") {
-      return { emoji: "😕", text: `\`/${parsed.name}\` is not a command I know.\n\n${renderHelp()}` };
+      return { emoji: "😕", text: `${inlineCode(`/${parsed.name}`)} is not a command I know.\n\n${renderHelp()}` };
     }
     if (parsed.kind === "invalid") {
       return { emoji: "😕", text: `${parsed.problem}\n\nUsage: \`${parsed.usage}\`` };

@@ -84,16 +84,6 @@ export class LocalPlatform {
     await this.flushLogs();
   }
 
-  /** The running task, for scenarios that need its id. */
-  get currentTask(): { id: string; taskDefinitionArn: string } | undefined {
-    return this.task ? { id: this.task.id, taskDefinitionArn: this.task.taskDefinitionArn } : undefined;
-  }
-
-  /** Resolves when the service's task definition is the one running and healthy. */
-  async settled(): Promise<void> {
-    await this.enqueue(() => this.reconcile());
-  }
-
   private enqueue(work: () => Promise<void>): Promise<void> {
     const next = this.busy.then(work, work);
     this.busy = next.catch(() => {});
