@@ -34,7 +34,7 @@ if (command === "scenario") {
     (await scenario(() => runScenario(endpoints, (step) => say(`  ✓ ${step.name} (${step.ms} ms)`)))) ? 0 : 1,
   );
 } else if (command === "up") {
-  const sandbox = await startSandbox({ workspaceRoot: root, log: say });
+  const sandbox = await startSandbox({ workspaceRoot: root, log: say, publishEndpoints: true });
   const { endpoints } = sandbox;
   say(
     [

@@ -30,6 +30,12 @@ export interface SandboxOptions {
   /** 0 picks free ports (tests). @default app 3000, bot 3001, GitHub stand-in 3002 */
   readonly ports?: { readonly app?: number; readonly bot?: number; readonly github?: number };
   readonly log?: (line: string) => void;
+  /**
+   * Write the endpoints to `.phoenix-local/sandbox/endpoints.json` for `sandbox scenario` in
+   * another terminal. Off for tests and benches, so they never clobber a sandbox someone runs.
+   * @default false
+   */
+  readonly publishEndpoints?: boolean;
 }
 
 export interface RunningSandbox {
@@ -109,8 +115,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
     const webhookSecret = randomBytes(24).toString("hex");
     const eventsSecret = randomBytes(24).toString("hex");
-    const ledgerFile = join(home, "ledger.json");
-    rmSync(ledgerFile, { force: true }); // a fresh GitHub stand-in: no deploy or issue to remember
+    // One Ledger per sandbox run: its GitHub stand-in starts empty, so nothing is to be remembered.
+    const ledgerFile = join(home, `ledger-${process.pid}-${Date.now()}.json`);
+    stops.push(async () => rmSync(ledgerFile, { force: true }));
     const settings: BotSettings = {
       targetRepository: { owner: OWNER, repo: REPO },
       region: REGION,
@@ -204,8 +211,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       writer,
       reader,
     };
-    writeFileSync(sandboxStateFile(root), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
-    stops.push(async () => rmSync(sandboxStateFile(root), { force: true }));
+    if (options.publishEndpoints) {
+      writeFileSync(sandboxStateFile(root), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+      stops.push(async () => rmSync(sandboxStateFile(root), { force: true }));
+    }
     return { endpoints, platform, stop };
   } catch (error) {
     await stop();
