@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -115,9 +115,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
     const webhookSecret = randomBytes(24).toString("hex");
     const eventsSecret = randomBytes(24).toString("hex");
-    // One Ledger per sandbox run: its GitHub stand-in starts empty, so nothing is to be remembered.
-    const ledgerFile = join(home, `ledger-${process.pid}-${Date.now()}.json`);
-    stops.push(async () => rmSync(ledgerFile, { force: true }));
+    // Per run, removed at stop: the Ledger (the GitHub stand-in starts empty, so nothing is to
+    // be remembered) and the unpacked images (one per deployed digest).
+    const runDirectory = mkdtempSync(join(home, "run-"));
+    stops.push(async () => rmSync(runDirectory, { recursive: true, force: true }));
+    const ledgerFile = join(runDirectory, "ledger.json");
     const settings: BotSettings = {
       targetRepository: { owner: OWNER, repo: REPO },
       region: REGION,
@@ -175,7 +177,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       service: names.service,
       container: PHOENIX_APP.containerName,
       logGroup: names.logGroup,
-      imageCache: join(home, "images"),
+      imageCache: join(runDirectory, "images"),
       baseLayers: new Set(base.layers),
       appEnvironment: {
         [PHOENIX_APP.env.port]: String(appPort),
