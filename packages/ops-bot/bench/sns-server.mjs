@@ -102,6 +102,7 @@ async function start({ certificatePem, topicArn, logLevel }) {
     alarmIssues: { label: "ops:cpu", commentIntervalMs: 15 * 60_000, closeOnOk: true },
     crashLabel: "ops:crash",
     storm: { maxNewIssues: 10, windowSeconds: 3600 },
+    delivery: { timeoutMinutes: 30, reconcileIntervalSeconds: 3600, codeBuild: undefined },
   };
   const fetcher = {
     async fetchCertificate() {
@@ -111,7 +112,8 @@ async function start({ certificatePem, topicArn, logLevel }) {
   };
   bot = await createOpsBotServer({
     probot,
-    router,
+    // Intake only: no deploy handlers, a reconciler with nothing to do.
+    services: { router, delivery: undefined, deployEvents: { reconcile: async () => "idle" } },
     settings,
     verifier: new SnsSignatureVerifier({ fetcher }),
     confirmer: {

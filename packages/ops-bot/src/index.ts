@@ -1,5 +1,41 @@
+// @phoenix/ops-bot as a library: the delivery ports and their adapters (ECS, Application Auto
+// Scaling, CodeBuild, the daemonless OCI builder), the handlers that decide, and the wiring
+// (services, server, Probot app) for hosting the bot another way than its Lambda or server.
+export {
+  ApplicationAutoScalingScaler,
+  type ApplicationAutoScalingScalerOptions,
+} from "./aws/application-auto-scaling-scaler.js";
+export { CodeBuildImageBuilder, type CodeBuildImageBuilderOptions } from "./aws/codebuild-image-builder.js";
+export { createDeploymentClients, type DeploymentClients } from "./aws/deployment-clients.js";
+export { ecrRegistryCredentials } from "./aws/ecr-registry-credentials.js";
+export { EcsDeployer, type EcsDeployerOptions } from "./aws/ecs-deployer.js";
+export { createOpsServices, type OpsServices } from "./bot/ops-services.js";
+export { CommentCommandHandler, type CommentCommandInput } from "./commands/comment-command-handler.js";
 export { BotConfigError, readTargetRepository, type TargetRepository } from "./config/target-repository.js";
-// Daemonless OCI image builder (images/oci): the ImageBuilder adapter and what benches and the local sandbox need.
+export { DeployEventHandler, type ReconcileScope } from "./delivery/deploy-event-handler.js";
+export {
+  type DeployRequest,
+  type DeployStart,
+  DeployWorkflow,
+  type DeployWorkflowDeps,
+} from "./delivery/deploy-workflow.js";
+export { decideMergeDeploy, deployLandedChange, type LandedChange } from "./delivery/merge-deploy.js";
+export type {
+  BuiltImage,
+  Deployer,
+  ImageBuilder,
+  ImageBuildOutcome,
+  ImageBuildRequest,
+  ImageBuildStart,
+  LiveRevision,
+  RolloutState,
+  Scaler,
+  ScalingBounds,
+  ServiceTarget,
+} from "./delivery/ports.js";
+export { DeliveryError } from "./delivery/ports.js";
+export { createOctokitRepositoryGateway } from "./github/octokit-repository-gateway.js";
+export type { RepositoryGateway } from "./github/repository-gateway.js";
 export {
   type DeployableApp,
   type DeployableAppOptions,
@@ -25,3 +61,5 @@ export {
   type RegistryCredentialsProvider,
 } from "./images/oci/registry-auth.js";
 export { type FetchFunction, RegistryClient, type RegistryClientOptions } from "./images/oci/registry-client.js";
+export { opsBotApp } from "./server/ops-bot-app.js";
+export { createOpsBotServer, type OpsBotServer } from "./server/ops-bot-server.js";
