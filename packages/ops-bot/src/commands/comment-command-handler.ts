@@ -145,13 +145,13 @@ export class CommentCommandHandler {
 
   private async status(input: CommentCommandInput, env: EnvironmentConfig, target: ServiceTarget): Promise<string> {
     const { github, deployer, scaler } = this.deps;
-    const [live, deployments, pullRequest, bounds] = await Promise.all([
+    const [live, lastDeployment, pullRequest, bounds] = await Promise.all([
       deployer.live(target),
-      github.successfulDeployments(env.name),
+      github.findSuccessfulDeployment(env.name),
       github.pullRequest(input.issueNumber),
       scaler.bounds(target).catch(() => undefined),
     ]);
-    return renderStatus({ environment: env.name, live, lastDeployment: deployments[0], pullRequest, bounds });
+    return renderStatus({ environment: env.name, live, lastDeployment, pullRequest, bounds });
   }
 
   private async scale(
@@ -197,7 +197,8 @@ export class CommentCommandHandler {
       if (!rules.ok) return { emoji: "😕", text: rules.reason };
     } else {
       const live = await this.deps.deployer.live(target);
-      rollbackTo = (await github.successfulDeployments(env.name)).find(
+      rollbackTo = await github.findSuccessfulDeployment(
+        env.name,
         (deployment) => deployment.payload.taskDefinitionArn !== live.taskDefinitionArn,
       );
       if (!rollbackTo) {

@@ -136,17 +136,22 @@ export function createOctokitRepositoryGateway(octokit: Octokit, repository: Rep
       });
     },
 
-    async successfulDeployments(environment): Promise<RecordedDeployment[]> {
+    async findSuccessfulDeployment(environment, wanted = () => true) {
       const { data: deployments } = await octokit.rest.repos.listDeployments({
         owner,
         repo,
         environment,
         per_page: DEPLOYMENTS_SCANNED,
       });
-      const found: RecordedDeployment[] = [];
       for (const deployment of deployments) {
         const payload = deployment.payload as unknown as Partial<DeploymentPayload>;
         if (typeof payload?.taskDefinitionArn !== "string") continue;
+        const candidate: RecordedDeployment = {
+          id: deployment.id,
+          sha: deployment.sha,
+          payload: payload as DeploymentPayload,
+        };
+        if (!wanted(candidate)) continue;
         const { data: statuses } = await octokit.rest.repos.listDeploymentStatuses({
           owner,
           repo,
@@ -155,11 +160,9 @@ export function createOctokitRepositoryGateway(octokit: Octokit, repository: Rep
         });
         // GitHub marks a successful deployment inactive once a later one succeeds: both ran.
         const latest = statuses[0]?.state;
-        if (latest === "success" || latest === "inactive") {
-          found.push({ id: deployment.id, sha: deployment.sha, payload: payload as DeploymentPayload });
-        }
+        if (latest === "success" || latest === "inactive") return candidate;
       }
-      return found;
+      return undefined;
     },
   };
 }

@@ -24,8 +24,14 @@ export interface RepositoryGateway {
 
   createDeployment(deployment: NewDeployment): Promise<number>;
   setDeploymentStatus(deploymentId: number, status: DeploymentStatusUpdate): Promise<void>;
-  /** Recent deployments to `environment` that succeeded (since superseded or not), newest first. */
-  successfulDeployments(environment: string): Promise<readonly RecordedDeployment[]>;
+  /**
+   * The newest recent deployment to `environment` that succeeded (since superseded or not) and
+   * satisfies `wanted`; looks no further than needed (each candidate costs a status request).
+   */
+  findSuccessfulDeployment(
+    environment: string,
+    wanted?: (deployment: RecordedDeployment) => boolean,
+  ): Promise<RecordedDeployment | undefined>;
 }
 
 export interface RepositoryRef {

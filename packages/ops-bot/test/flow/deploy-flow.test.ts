@@ -302,6 +302,40 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     expect(replies.filter((reply) => reply.includes("**staging** is locked by"))).toHaveLength(1);
     expect(replies.filter((reply) => reply.startsWith("### ⏳ Deploy of"))).toHaveLength(1);
   });
+  it("/rollback redeploys the previous successful revision without a build, and /status shows what is live", async () => {
+    await startBot();
+    const deployAndComplete = async (number: number, sha: string, commentId: number) => {
+      openPullRequest(number, sha);
+      await bot.deliverWebhook(
+        "issue_comment",
+        prComment(number, "/deploy staging", "alice", commentId, "2026-11-26T09:00:00Z"),
+      );
+      await bot.deliverEvent(deploymentCompleted(env, await primaryDeploymentId(env)));
+      await bot.settled();
+    };
+    await deployAndComplete(22, "b".repeat(40), 5012);
+    const [first] = await taskDefinitionRevisions(env).then((arns) => arns.slice(1));
+    await deployAndComplete(23, "c".repeat(40), 5013);
+    const pushedBefore = bot.github.deployments.length;
+
+    await bot.deliverWebhook(
+      "issue_comment",
+      prComment(23, "/rollback staging", "alice", 5014, "2026-11-26T09:10:00Z"),
+    );
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+    expect(services?.[0]?.taskDefinition).toBe(first);
+    expect(await taskDefinitionRevisions(env)).toHaveLength(3); // nothing registered for the rollback
+    const rollback = bot.github.deployments[pushedBefore];
+    expect(rollback?.payload).toMatchObject({ sha: "b".repeat(40), taskDefinitionArn: first, trigger: "rollback" });
+
+    await bot.deliverEvent(deploymentCompleted(env, await primaryDeploymentId(env)));
+    await bot.settled();
+    await bot.deliverWebhook("issue_comment", prComment(23, "/status staging", "alice", 5015, "2026-11-26T09:20:00Z"));
+    const status = bot.github.commentsOn(23).at(-1)?.body ?? "";
+    expect(status).toContain("This PR's head `ccccccc` is not live; `bbbbbbb` is.");
+    expect(status).toContain(`| Task definition | \`${first?.split("/").pop()}\` |`);
+  });
+
   it("ends a deploy that ECS rolled back (circuit breaker) as a failure, and frees the environment", async () => {
     await startBot();
     const sha = "7".repeat(40);

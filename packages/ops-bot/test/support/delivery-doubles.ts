@@ -158,11 +158,15 @@ export class FakeGateway implements RepositoryGateway {
   async setDeploymentStatus(id: number, status: DeploymentStatusUpdate) {
     this.deployments.find((d) => d.id === id)?.statuses.push(status);
   }
-  async successfulDeployments(environment: string): Promise<RecordedDeployment[]> {
+  async findSuccessfulDeployment(
+    environment: string,
+    wanted: (deployment: RecordedDeployment) => boolean = () => true,
+  ): Promise<RecordedDeployment | undefined> {
     return this.deployments
       .filter((d) => d.environment === environment && d.statuses.some((s) => s.state === "success"))
       .reverse()
-      .map((d) => ({ id: d.id, sha: d.sha, payload: d.payload }));
+      .map((d) => ({ id: d.id, sha: d.sha, payload: d.payload }))
+      .find(wanted);
   }
   deployment(index: number) {
     const deployment = this.deployments[index];
