@@ -186,7 +186,7 @@ function compileRoute(method: string, pathTemplate: string, operation: Operation
  * OpenAPI 3.0 schema → JSON Schema: `nullable: true` becomes an explicit null alternative, and
  * local `#/components/...` references point into the registered "github" schema.
  */
-function toJsonSchema(value: unknown): unknown {
+export function toJsonSchema(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toJsonSchema);
   if (!value || typeof value !== "object") return value;
   const { nullable, ...rest } = value as Record<string, unknown>;
