@@ -1,26 +1,18 @@
-import { execFile } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { OPS_CONFIG_PATH, PHOENIX_APP, resourceNames } from "@phoenix/shared";
-import { pino } from "pino";
-import { Probot, ProbotOctokit } from "probot";
-import { createOpsServices } from "../bot/ops-services.js";
 import type { BotSettings } from "../config/bot-settings.js";
-import { installationOctokits } from "../github/installation-access.js";
 import { prepareDeployableApp } from "../images/oci/deployable-app.js";
 import { pushLocalNodeBaseImage } from "../images/oci/local-base-image.js";
 import { OciImageBuilder } from "../images/oci/oci-image-builder.js";
-import { createHttpsCertificateFetcher } from "../intake/sns/https-certificate-fetcher.js";
-import { SnsSignatureVerifier } from "../intake/sns/sns-signature-verifier.js";
-import { createOpsBotServer, type OpsBotServer } from "../server/ops-bot-server.js";
 import { INSTALLATION_ID } from "./github/github-stand-in.js";
 import { startGitHubStandInServer } from "./github/github-stand-in-server.js";
 import { LocalPlatform } from "./local-platform.js";
+import { freePort, startLocalServices, stopLocalServices } from "./local-services.js";
+import { startSandboxBot } from "./sandbox-bot.js";
 import type { SandboxEndpoints } from "./scenario.js";
 import { seedAws } from "./seed-aws.js";
 
@@ -44,7 +36,6 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-const run = promisify(execFile);
 const OWNER = "phoenix-sandbox";
 const REPO = "phoenix";
 const ENVIRONMENT = "staging";
@@ -74,8 +65,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
   try {
     log("sandbox: local services (FerretDB, moto, docker-registry)…");
-    const { services, startedHere } = await localServices(root);
-    if (startedHere) stops.push(() => run("bash", [join(root, "scripts/test-services.sh"), "down"]).then(() => {}));
+    const { services, startedHere } = await startLocalServices(root);
+    if (startedHere) stops.push(() => stopLocalServices(root));
     const aws = {
       endpoint: services.awsEndpoint,
       region: REGION,
@@ -85,22 +76,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const names = resourceNames({ app: "phoenix", environment: ENVIRONMENT });
 
     log("sandbox: building the app image (daemonless OCI builder → local registry)…");
-    const deployable = await prepareDeployableApp({ workspaceRoot: root, outputDir: join(home, "app-deployable") });
-    const base = await pushLocalNodeBaseImage({ registryUrl });
-    const builder = new OciImageBuilder({
-      appDirectory: deployable.directory,
-      baseImage: base.reference,
-      destination: { registryUrl, repository: names.repository },
-    });
-    const firstBuild = await builder.start({ sha: randomBytes(20).toString("hex"), repository: `${OWNER}/${REPO}` });
-    if (firstBuild.status !== "ready") throw new Error("the OCI builder always finishes in the call");
-    log(`sandbox: image ${firstBuild.image.uri}`);
+    const { builder, firstImage, baseLayers } = await buildSandboxImage(root, registryUrl, names.repository);
+    log(`sandbox: image ${firstImage.uri}`);
 
     const ports = { app: 3000, bot: 3001, github: 3002, ...options.ports };
     const appPort = ports.app === 0 ? await freePort() : ports.app;
     const appUrl = `http://127.0.0.1:${appPort}`;
     const database = `${services.mongodbUrl.replace(/\/$/, "")}/phoenix_sandbox`;
-    const seeded = await seedAws(aws, names, firstBuild.image.uri, { [PHOENIX_APP.env.port]: String(appPort) });
+    const seeded = await seedAws(aws, names, firstImage.uri, { [PHOENIX_APP.env.port]: String(appPort) });
     log(
       `sandbox: moto seeded (${names.cluster}/${names.service}, ${names.logGroup}, ${names.alarms.cpuHigh}, scalable target 2-4)`,
     );
@@ -134,39 +117,16 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       storm: { maxNewIssues: 10, windowSeconds: 3600 },
       delivery: { timeoutMinutes: 10, reconcileIntervalSeconds: 5, codeBuild: undefined },
     };
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const probot = new Probot({
-      appId: 1,
-      privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-      secret: webhookSecret,
-      baseUrl: github.url,
-      logLevel: "warn",
-      // GitHub's secondary rate limits do not apply to the stand-in: no write spacing.
-      Octokit: ProbotOctokit.defaults((octokitOptions: Record<string, unknown>) => ({
-        ...octokitOptions,
-        throttle: { enabled: false },
-      })),
-    });
-    const logger = pino({ level: process.env.LOG_LEVEL ?? "warn", base: { service: "phoenix-ops-bot" } });
-    const opsServices = createOpsServices({
+    const bot = await startSandboxBot({
+      githubUrl: github.url,
+      webhookSecret,
       settings,
-      octokitFor: installationOctokits(probot),
       aws,
-      logger,
-      imageBuilder: builder,
+      builder,
+      port: ports.bot,
     });
-    const bot: OpsBotServer = await createOpsBotServer({
-      probot,
-      services: opsServices,
-      settings,
-      // The scenario sends AWS events the EventBridge way; SNS stays as in production.
-      verifier: new SnsSignatureVerifier({ fetcher: createHttpsCertificateFetcher() }),
-      confirmer: { confirmSubscription: async () => {} },
-      logger,
-    });
-    await new Promise<void>((done) => bot.server.listen(ports.bot, "127.0.0.1", done));
-    stops.push(() => bot.close(10_000));
-    const botUrl = `http://127.0.0.1:${(bot.server.address() as AddressInfo).port}`;
+    stops.push(() => bot.close());
+    const botUrl = bot.url;
 
     const platform = new LocalPlatform({
       ecs: new ECSClient(aws),
@@ -178,7 +138,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       container: PHOENIX_APP.containerName,
       logGroup: names.logGroup,
       imageCache: join(runDirectory, "images"),
-      baseLayers: new Set(base.layers),
+      baseLayers,
       appEnvironment: {
         [PHOENIX_APP.env.port]: String(appPort),
         HOST: "127.0.0.1",
@@ -251,62 +211,22 @@ function sandboxOpsConfig(cluster: string, service: string, appUrl: string): str
   ].join("\n");
 }
 
-const NEEDED_SERVICES = ["PHOENIX_TEST_AWS_ENDPOINT", "PHOENIX_TEST_REGISTRY_URL", "PHOENIX_TEST_MONGODB_URL"];
-
 /**
- * `scripts/test-services.sh up` (idempotent: installs what is missing, reuses what runs), then
- * its exported variables. `startedHere` says whether they were down before, so the sandbox
- * stops only what it started.
+ * The app image as a merge would build it: the deployable app (production dependencies) on a
+ * base image holding the local Node, pushed to the local registry by the daemonless builder.
  */
-async function localServices(root: string): Promise<{
-  services: { awsEndpoint: string; registryUrl: string; mongodbUrl: string };
-  startedHere: boolean;
-}> {
-  const envFile = join(root, ".test-services/env");
-  const before = existsSync(envFile) ? readServiceVariables(envFile) : {};
-  const alreadyUp =
-    NEEDED_SERVICES.every((name) => before[name]) &&
-    (await Promise.all(NEEDED_SERVICES.map((name) => answers(before[name] as string)))).every(Boolean);
-  await run("bash", [join(root, "scripts/test-services.sh"), "up"], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
-  const variables = readServiceVariables(envFile);
-  const [awsEndpoint, registryUrl, mongodbUrl] = NEEDED_SERVICES.map((name) => {
-    const value = variables[name];
-    if (!value) throw new Error(`scripts/test-services.sh did not export ${name}`);
-    return value;
-  }) as [string, string, string];
-  return { services: { awsEndpoint, registryUrl, mongodbUrl }, startedHere: !alreadyUp };
-}
-
-function readServiceVariables(file: string): Record<string, string> {
-  const variables: Record<string, string> = {};
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (match?.[1] && match[2] !== undefined) variables[match[1]] = match[2];
-  }
-  return variables;
-}
-
-/** Whether something accepts TCP connections at the URL's host and port. */
-async function answers(url: string): Promise<boolean> {
-  const { connect } = await import("node:net");
-  const { hostname, port } = new URL(url);
-  return new Promise((done) => {
-    const socket = connect({ host: hostname, port: Number(port) }, () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once("error", () => done(false));
+async function buildSandboxImage(root: string, registryUrl: string, repository: string) {
+  const deployable = await prepareDeployableApp({
+    workspaceRoot: root,
+    outputDir: join(dirname(sandboxStateFile(root)), "app-deployable"),
   });
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
+  const base = await pushLocalNodeBaseImage({ registryUrl });
+  const builder = new OciImageBuilder({
+    appDirectory: deployable.directory,
+    baseImage: base.reference,
+    destination: { registryUrl, repository },
   });
+  const first = await builder.start({ sha: randomBytes(20).toString("hex"), repository: `${OWNER}/${REPO}` });
+  if (first.status !== "ready") throw new Error("the OCI builder always finishes in the call");
+  return { builder, firstImage: first.image, baseLayers: new Set(base.layers) };
 }
