@@ -1,3 +1,5 @@
+import os from "node:os";
+
 // What every package's benchmark script needs: bounded numeric knobs from the environment,
 // a recognisable error for "the bench cannot run" (as opposed to a missed target), medians.
 
@@ -34,4 +36,15 @@ export function markdownTable(header, rows) {
 export function metricsTable(rows) {
   const cells = rows.map((row) => [row.metric, row.value, row.target ?? "—", row.pass ?? "—"]);
   return markdownTable(["metric", "median", "target", "pass"], cells);
+}
+
+/** The machine a result was measured on, recorded with every bench's JSON. */
+export function machineDescription() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+  };
 }

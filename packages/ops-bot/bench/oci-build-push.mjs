@@ -32,7 +32,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BenchError, intEnv, median, metricsTable } from "../../../scripts/bench-kit.mjs";
+import { BenchError, intEnv, machineDescription, median, metricsTable } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
@@ -177,21 +177,6 @@ function treeSize(dir) {
     } else if (type === "l") links++;
   }
   return { files, bytes, links };
-}
-
-/**
- * The repo's lint checks bench/results-oci.json (only results.json and results.md are exempt),
- * so it is written in Biome's JSON style; without Biome it stays JSON.stringify's.
- */
-function formatWithBiome(file) {
-  const biome = join(workspaceRoot, "node_modules/.bin/biome");
-  try {
-    execFileSync(biome, ["format", "--write", file], { cwd: workspaceRoot, stdio: "ignore" });
-  } catch (error) {
-    process.stderr.write(
-      `warning: could not format ${file} with Biome (${error.message}); \`biome ci\` will flag it\n`,
-    );
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,13 +334,7 @@ async function main() {
       },
     ];
     const table = metricsTable(rows);
-    const cpus = os.cpus();
-    const machine = {
-      cpu: cpus[0]?.model ?? "unknown",
-      cores: cpus.length,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      platform: `${os.platform()} ${os.release()}`,
-    };
+    const machine = machineDescription();
     const date = new Date(benchStarted).toISOString();
     const results = {
       date,
@@ -382,7 +361,6 @@ async function main() {
     };
     const resultsFile = join(benchDir, "results-oci.json");
     writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    formatWithBiome(resultsFile);
     const markdown = [
       "# OCI build + push bench",
       "",

@@ -55,7 +55,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { BenchError, intEnv, median, metricsTable } from "../../../scripts/bench-kit.mjs";
+import { BenchError, intEnv, machineDescription, median, metricsTable } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
@@ -713,13 +713,7 @@ async function main() {
       { metric: "in-process RSA-2048 SHA-256 verify alone", value: fmt.us(costs.rsaVerifyUs) },
     ];
     const table = metricsTable(rows);
-    const cpus = os.cpus();
-    const machine = {
-      cpu: cpus[0]?.model ?? "unknown",
-      cores: cpus.length,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      platform: `${os.platform()} ${os.release()}`,
-    };
+    const machine = machineDescription();
     const date = new Date(benchStarted).toISOString();
     const profile = cpuProfDir ? summarizeCpuProfile(cpuProfDir) : undefined;
 
