@@ -14,10 +14,9 @@
 // Output: bench/results-sandbox.json, bench/results-sandbox.md and the table on stdout.
 import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BenchError, intEnv, markdownTable, median } from "../../../scripts/bench-kit.mjs";
+import { BenchError, intEnv, machineDescription, markdownTable, median } from "../../../scripts/bench-kit.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
@@ -66,7 +65,8 @@ async function main() {
   const totals = samples.map((steps) => steps.reduce((sum, step) => sum + step.ms, 0));
   const result = {
     date: new Date().toISOString(),
-    machine: { cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), node: process.version },
+    machine: machineDescription(),
+    node: process.version,
     commit: gitHead(),
     runs,
     sandboxUpMs: Math.round(upMs),
@@ -84,7 +84,7 @@ function renderTable(result) {
   const lines = [
     "# Sandbox scenario bench",
     "",
-    `${result.date}: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}; one sandbox, the scenario ${result.runs} times; medians (min–max). Sandbox up (services running, image built, app healthy): ${ms(result.sandboxUpMs)}.`,
+    `${result.date}: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.node}; one sandbox, the scenario ${result.runs} times; medians (min–max). Sandbox up (services running, image built, app healthy): ${ms(result.sandboxUpMs)}.`,
     "",
     markdownTable(
       ["step", "median", "min–max"],
