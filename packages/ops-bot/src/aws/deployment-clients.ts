@@ -90,25 +90,25 @@ export function createDeploymentClients(options: DeploymentClientsOptions = {}):
   });
   const keyOf = (target: ServiceTarget) => `${target.region}\n${target.roleArn ?? ""}`;
 
+  /** One client per (region, role), made on first use. */
+  const cachedPerTarget =
+    <C>(clients: Map<string, C>, make: (target: ServiceTarget) => C) =>
+    (target: ServiceTarget) => {
+      const key = keyOf(target);
+      let client = clients.get(key);
+      if (!client) {
+        client = make(target);
+        clients.set(key, client);
+      }
+      return client;
+    };
+
   return {
-    ecs(target) {
-      const key = keyOf(target);
-      let client = ecsClients.get(key);
-      if (!client) {
-        client = new ECSClient(configFor(target));
-        ecsClients.set(key, client);
-      }
-      return client;
-    },
-    applicationAutoScaling(target) {
-      const key = keyOf(target);
-      let client = scalingClients.get(key);
-      if (!client) {
-        client = new ApplicationAutoScalingClient(configFor(target));
-        scalingClients.set(key, client);
-      }
-      return client;
-    },
+    ecs: cachedPerTarget(ecsClients, (target) => new ECSClient(configFor(target))),
+    applicationAutoScaling: cachedPerTarget(
+      scalingClients,
+      (target) => new ApplicationAutoScalingClient(configFor(target)),
+    ),
   };
 }
 

@@ -15,6 +15,7 @@ import { freePort, startLocalServices, stopLocalServices } from "./local-service
 import { startSandboxBot } from "./sandbox-bot.js";
 import type { SandboxEndpoints } from "./scenario.js";
 import { seedAws } from "./seed-aws.js";
+import { stagingOpsConfigYaml } from "./staging-ops-config.js";
 
 export interface SandboxOptions {
   /** The pnpm workspace (holds scripts/test-services.sh and packages/phoenix-app). */
@@ -92,7 +93,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     stops.push(() => github.close());
     const writer = "octocat";
     const reader = "read-only-rita";
-    github.standIn.files.set(OPS_CONFIG_PATH, sandboxOpsConfig(names.cluster, names.service, appUrl));
+    github.standIn.files.set(
+      OPS_CONFIG_PATH,
+      stagingOpsConfigYaml({ region: REGION, cluster: names.cluster, service: names.service, url: appUrl }),
+    );
     github.standIn.collaborators.set(writer, "write");
     github.standIn.collaborators.set(reader, "read");
 
@@ -189,26 +193,6 @@ export function readSandboxEndpoints(workspaceRoot: string): SandboxEndpoints {
   const file = sandboxStateFile(workspaceRoot);
   if (!existsSync(file)) throw new Error(`no sandbox is running (no ${file}); start one with pnpm start`);
   return JSON.parse(readFileSync(file, "utf8")) as SandboxEndpoints;
-}
-
-/** The example config, pointed at the sandbox's cluster and service (staging deploys on merge). */
-function sandboxOpsConfig(cluster: string, service: string, appUrl: string): string {
-  return [
-    "# The sandbox's .github/phoenix-ops.yml (see EXAMPLE_OPS_CONFIG_YAML for every setting).",
-    "deployOnMerge:",
-    `  environment: ${ENVIRONMENT}`,
-    "environments:",
-    `  ${ENVIRONMENT}:`,
-    `    region: ${REGION}`,
-    `    cluster: ${cluster}`,
-    `    service: ${service}`,
-    `    url: ${appUrl}`,
-    "    scaling:",
-    "      min: 1",
-    "      max: 8",
-    "      default: { min: 2, max: 4 }",
-    "",
-  ].join("\n");
 }
 
 /**

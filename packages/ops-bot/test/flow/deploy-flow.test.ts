@@ -23,6 +23,7 @@ import { TASK_DEFINITION_READ_ONLY_FIELDS } from "../../src/aws/ecs-deployer.js"
 import { OciImageBuilder } from "../../src/images/oci/oci-image-builder.js";
 import { INSTALLATION_ID } from "../../src/sandbox/github/github-stand-in.js";
 import { mergedPullRequestPayload, pullRequestCommentPayload } from "../../src/sandbox/github-webhooks.js";
+import { stagingOpsConfigYaml } from "../../src/sandbox/staging-ops-config.js";
 import { deployableFixture, localRegistryUrl, skopeoInspect } from "../images/support/local-registry.js";
 import { motoClientConfig } from "../support/moto.js";
 import { awsFixture, OpsBotUnderTest } from "../support/ops-bot-under-test.js";
@@ -93,23 +94,15 @@ async function environmentInMoto(): Promise<Environment> {
   };
 }
 
-function opsConfigYaml(env: Environment): string {
-  return [
-    "deployOnMerge:",
-    "  environment: staging",
-    "environments:",
-    "  staging:",
-    "    region: eu-west-1",
-    `    cluster: ${env.cluster}`,
-    `    service: ${env.service}`,
-    `    container: ${CONTAINER}`,
-    "    url: https://staging.example.com",
-    "    scaling:",
-    "      min: 1",
-    "      max: 8",
-    "      default: { min: 2, max: 4 }",
-    "",
-  ].join("\n");
+function opsConfigYaml(env: Pick<Environment, "cluster" | "service">): string {
+  const { cluster, service } = env;
+  return stagingOpsConfigYaml({
+    region: "eu-west-1",
+    cluster,
+    service,
+    container: CONTAINER,
+    url: "https://staging.example.com",
+  });
 }
 
 async function primaryDeploymentId(env: Environment): Promise<string> {
