@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// App benchmark: the built app (dist/main.js) started as in production, with request logging
-// to a MongoDB-compatible database, measured by autocannon load generators that each run in
-// their own process (bench/load-client.mjs). All traffic stays on 127.0.0.1.
+// App benchmark: the built app (dist/main.js) started as in production, on the Node release of
+// its production image, with request logging to a MongoDB-compatible database, measured by
+// autocannon load generators that each run in their own process (bench/load-client.mjs). All
+// traffic stays on 127.0.0.1.
 //
 //   scripts/test-services.sh up && . .test-services/env && pnpm --filter @phoenix/app build
-//   pnpm --filter @phoenix/app bench          (about 3 minutes: keygen capacity + 3 configs)
+//   pnpm --filter @phoenix/app bench          (about 4 minutes: keygen capacity + 4 configs)
+//
+// Runtimes: "image" is the Node the Dockerfile pins (ARG NODE_VERSION), which
+// scripts/test-services.sh installs and exports as PHOENIX_PRODUCTION_NODE_BIN; "host" is the
+// Node running this script. The load generators always run on the host's Node.
 //
 // The app gets NODE_ENV=production, HOST=127.0.0.1, a free PORT, and its stdout (one JSON line per
 // request) goes to a temporary file, removed at the end.
@@ -14,17 +19,18 @@
 // Knobs: PHOENIX_BENCH_RUNS (3), PHOENIX_BENCH_DURATION_S (5). CERT_QUEUE_LIMIT,
 // CERT_QUEUE_TIMEOUT_MS, LOG_LEVEL, REQUEST_LOG_BUFFER_LIMIT and UV_THREADPOOL_SIZE are passed to
 // the app when set (and recorded).
-// CERT_CONCURRENCY sweep: PHOENIX_BENCH_CERT_CONCURRENCY, a comma list of whole numbers and/or
-// `default` (= CERT_CONCURRENCY not set: the app's default, cores - 1), e.g. `default,2,3`, which
-// is also what runs when neither it nor CERT_CONCURRENCY is set; `default` alone runs one config.
-// (CERT_CONCURRENCY=N without the list runs that one config, as before the sweep existed.)
+// Configs: PHOENIX_BENCH_CERT_CONCURRENCY, a comma list of `[runtime:]concurrency`, where runtime
+// is `image` (the default) or `host` and concurrency a whole number or `default` (= CERT_CONCURRENCY
+// not set: the app's default, cores - 1). Without it (and without CERT_CONCURRENCY) the list is
+// `default,2,host:default,host:2`; `default` alone runs one config. (CERT_CONCURRENCY=N without
+// the list runs that one config on the image's Node.)
 // Each config gets a fresh app and the full scenario set below; the first config in the list gets
 // the detailed table with targets, every config a row in the trade-off table.
 //
-// Machine capacity, in its own process (bench/keygen-capacity.mjs) with nothing else running,
-// before the first config and after the last: RSA-2048 generateKeyPair, 1 and 2 in flight,
-// PHOENIX_BENCH_KEYGEN_S (5) each. The peak keys/s of both together is the yardstick for
-// /generatecert completions ("% of machine peak").
+// Machine capacity, per runtime, in its own process (bench/keygen-capacity.mjs) with nothing else
+// running, before the first config and after the last: RSA-2048 generateKeyPair, 1 and 2 in
+// flight, PHOENIX_BENCH_KEYGEN_S (5) each. The peak keys/s of both together is the yardstick for
+// /generatecert completions on that runtime ("% of machine peak").
 //
 // Scenarios, each repeated PHOENIX_BENCH_RUNS times, idle and saturated interleaved; medians reported:
 //   idle:      GET /            10 connections, as fast as they go
@@ -38,7 +44,7 @@
 // Output: bench/results.json (keygen capacity; per config: raw runs, medians, targets),
 // bench/results.md and the same tables on stdout. A missed target is reported, not an error:
 // the exit code is non-zero only on errors.
-import { fork, spawn } from "node:child_process";
+import { execFileSync, fork, spawn } from "node:child_process";
 import {
   closeSync,
   existsSync,
@@ -81,11 +87,40 @@ const TARGETS = {
   certOkPerS: { op: ">=", value: 6 },
 };
 
-const DEFAULT_SWEEP = "default,2,3";
+const DEFAULT_SWEEP = "default,2,host:default,host:2";
 /** What the app does without CERT_CONCURRENCY (src/config.ts): one core left to the event loop. */
 const appDefaultCertConcurrency = () => Math.max(1, os.availableParallelism() - 1);
 
-/** The CERT_CONCURRENCY configs to bench, in order: { label, value } (value undefined = not set). */
+/** The Node binaries a config can run the app on; "image" is what production runs. */
+function runtimeBinary(name) {
+  if (name === "host") return process.execPath;
+  const binary = process.env.PHOENIX_PRODUCTION_NODE_BIN;
+  if (!binary || !existsSync(binary)) {
+    throw new BenchError(
+      "PHOENIX_PRODUCTION_NODE_BIN does not name the production image's Node: " +
+        "scripts/test-services.sh up installs it (then . .test-services/env), or run ./dev bench",
+    );
+  }
+  return binary;
+}
+
+/** { name, binary, node, openssl } for each runtime name, asked of the binary itself. */
+function describeRuntimes(names) {
+  return Object.fromEntries(
+    [...new Set(names)].map((name) => {
+      const binary = runtimeBinary(name);
+      const script =
+        "process.stdout.write(JSON.stringify({ node: process.version, openssl: process.versions.openssl }))";
+      const versions = JSON.parse(execFileSync(binary, ["-e", script], { encoding: "utf8" }));
+      return [name, { name, binary, ...versions }];
+    }),
+  );
+}
+
+/**
+ * The configs to bench, in order: { label, runtime, value, effective } (value undefined = CERT_CONCURRENCY
+ * not set). A label without a runtime prefix runs on the image's Node.
+ */
 function certConcurrencyConfigs() {
   const sweep = process.env.PHOENIX_BENCH_CERT_CONCURRENCY?.trim();
   const inherited = process.env.CERT_CONCURRENCY?.trim();
@@ -96,12 +131,17 @@ function certConcurrencyConfigs() {
   const tokens = list.split(",").map((token) => token.trim());
   if (tokens.length > 6) throw new BenchError(`${name}: at most 6 configs (each takes ~40 s), got ${tokens.length}`);
   const configs = tokens.map((token) => {
-    if (token === "default") return { label: "default", value: undefined, effective: appDefaultCertConcurrency() };
-    const value = Number(token);
-    if (!/^\d+$/.test(token) || value < 1 || value > 64) {
-      throw new BenchError(`${name}: "${token}" is neither "default" nor a whole number in 1..64 (list: "${list}")`);
+    const [, runtime = "image", concurrency = ""] = /^(?:(image|host):)?(.*)$/.exec(token) ?? [];
+    if (concurrency === "default") {
+      return { label: token, runtime, value: undefined, effective: appDefaultCertConcurrency() };
     }
-    return { label: String(value), value, effective: value };
+    const value = Number(concurrency);
+    if (!/^\d+$/.test(concurrency) || value < 1 || value > 64) {
+      throw new BenchError(
+        `${name}: "${token}" is not [image:|host:] followed by "default" or a whole number in 1..64 (list: "${list}")`,
+      );
+    }
+    return { label: token, runtime, value, effective: value };
   });
   return configs;
 }
@@ -180,10 +220,11 @@ async function withDatabase(db, what, fn) {
 }
 
 // --- the app under test -------------------------------------------------------------------
-async function startApp(db, config) {
+async function startApp(db, config, runtime) {
   state.tmpDir ??= mkdtempSync(join(os.tmpdir(), "phoenix-bench-"));
-  const stdoutPath = join(state.tmpDir, `app-${config.label}.stdout.log`);
-  const stderrPath = join(state.tmpDir, `app-${config.label}.stderr.log`);
+  const fileLabel = config.label.replace(/\W/g, "-");
+  const stdoutPath = join(state.tmpDir, `app-${fileLabel}.stdout.log`);
+  const stderrPath = join(state.tmpDir, `app-${fileLabel}.stderr.log`);
   // The app writes one JSON line per request to stdout: a file costs the app what a log
   // pipe would, without this process having to read ~10k lines/s.
   const stdoutFd = openSync(stdoutPath, "w");
@@ -200,7 +241,7 @@ async function startApp(db, config) {
     PORT: String(port),
     DB_CONNECTION_STRING: db.url,
   };
-  const child = spawn(process.execPath, [mainScript], { cwd: appDir, env, stdio: ["ignore", stdoutFd, stderrFd] });
+  const child = spawn(runtime.binary, [mainScript], { cwd: appDir, env, stdio: ["ignore", stdoutFd, stderrFd] });
   closeSync(stdoutFd);
   closeSync(stderrFd);
   const exited = new Promise((resolveExit) => child.once("exit", (code, signal) => resolveExit({ code, signal })));
@@ -440,9 +481,9 @@ async function runScenario(specs) {
 }
 
 // --- machine capacity: key generation alone, in its own process -------------------------------
-async function measureKeygenCapacity(durationS) {
+async function measureKeygenCapacity(durationS, runtime) {
   const parallel = [1, 2];
-  const child = spawn(process.execPath, [keygenScript, JSON.stringify({ parallel, durationS })], {
+  const child = spawn(runtime.binary, [keygenScript, JSON.stringify({ parallel, durationS })], {
     cwd: appDir,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -523,6 +564,7 @@ async function main() {
   const durationS = intEnv("PHOENIX_BENCH_DURATION_S", 5, 1, 60);
   const keygenS = intEnv("PHOENIX_BENCH_KEYGEN_S", 5, 1, 30);
   const configs = certConcurrencyConfigs();
+  const runtimes = describeRuntimes(configs.map((c) => c.runtime));
   const dbUrl = preflight();
   const db = await prepareDatabase(dbUrl);
   state.db = db;
@@ -531,14 +573,17 @@ async function main() {
   // wait up to 15 s for it to go quiet, then go on regardless and say so.
   const backgroundCores = await waitForQuiet(15, "the bench");
 
-  // Key generation capacity drifts on a shared host and a 5 s sample is noisy: measured before the
-  // first config and again after the last one, pooled for the "% of machine peak" yardstick.
+  // Key generation capacity drifts on a shared host and a 5 s sample is noisy: measured per runtime
+  // before the first config and again after the last one, pooled for the "% of machine peak" yardstick.
   const capacity = async (when) => {
-    log(`machine capacity (${when}): RSA-2048 key generation, 1 and 2 in flight, ${keygenS} s each`);
-    const measured = await measureKeygenCapacity(keygenS);
-    log(
-      `machine capacity (${when}): ${measured.results.map((r) => `${r.parallel} in flight ${r.keysPerS} keys/s`).join(", ")}`,
-    );
+    const measured = {};
+    for (const runtime of Object.values(runtimes)) {
+      const what = `machine capacity (${when}, Node ${runtime.node})`;
+      log(`${what}: RSA-2048 key generation, 1 and 2 in flight, ${keygenS} s each`);
+      measured[runtime.name] = await measureKeygenCapacity(keygenS, runtime);
+      const rates = measured[runtime.name].results.map((r) => `${r.parallel} in flight ${r.keysPerS} keys/s`);
+      log(`${what}: ${rates.join(", ")}`);
+    }
     return measured;
   };
   const keygenBefore = await capacity("before the configs");
@@ -546,15 +591,24 @@ async function main() {
   const configResults = [];
   for (const [index, config] of configs.entries()) {
     const busyCoresBefore = await waitForQuiet(10, `config ${config.label}`);
-    const result = await benchConfig(db, config, { runs, durationS, index, total: configs.length });
+    const result = await benchConfig(db, config, runtimes[config.runtime], {
+      runs,
+      durationS,
+      index,
+      total: configs.length,
+    });
     result.busyCoresBefore = busyCoresBefore;
     configResults.push(result);
   }
   const busyCoresBeforeSecondCapacity = await waitForQuiet(10, "the second capacity measurement");
-  const keygen = poolKeygen([keygenBefore, await capacity("after the configs")]);
-  keygen.busyCoresBefore = { beforeConfigs: backgroundCores, afterConfigs: busyCoresBeforeSecondCapacity };
+  const keygenAfter = await capacity("after the configs");
+  const keygen = mapValues(runtimes, (runtime) => ({
+    runtime: { node: runtime.node, openssl: runtime.openssl },
+    ...poolKeygen([keygenBefore[runtime.name], keygenAfter[runtime.name]]),
+  }));
   for (const result of configResults) {
-    result.medians.certPercentOfMachinePeak = round((100 * result.medians.certOkPerS) / keygen.peakKeysPerS, 1);
+    const peak = keygen[result.config.runtime].peakKeysPerS;
+    result.medians.certPercentOfMachinePeak = round((100 * result.medians.certOkPerS) / peak, 1);
   }
   const primary = configResults[0];
 
@@ -565,6 +619,7 @@ async function main() {
       cores: os.availableParallelism(),
       memoryGiB: round(os.totalmem() / 2 ** 30, 1),
       node: process.version,
+      openssl: process.versions.openssl,
       platform: `${os.platform()} ${os.release()}`,
       busyCoresBeforeBench: backgroundCores,
     },
@@ -573,10 +628,12 @@ async function main() {
       durationS,
       keygenDurationS: keygenS,
       certConcurrencyConfigs: configs.map((c) => c.label),
-      generator: "autocannon (one process per generator, keep-alive, pipelining 1)",
+      runtimes: mapValues(runtimes, ({ name, ...versions }) => versions),
+      generator: `autocannon on the host's Node ${process.version} (one process per generator, keep-alive, pipelining 1)`,
       scenarios: primary.scenarios,
       database: { name: db.name, fresh: db.created, localServerPid: db.serverPid ?? null },
     },
+    // Per runtime; busy cores before each measurement are in busyCoresBefore.
     machineCapacity: keygen,
     // The first config, as the detailed table shows it (its raw runs are in configs[0]).
     primaryConfig: primary.config.label,
@@ -600,10 +657,10 @@ async function main() {
 }
 
 /** One config: a fresh app with that CERT_CONCURRENCY, warm-up, then the idle and saturated runs. */
-async function benchConfig(db, config, { runs, durationS, index, total }) {
-  const tag = `config ${index + 1}/${total} CERT_CONCURRENCY=${config.label}`;
+async function benchConfig(db, config, runtime, { runs, durationS, index, total }) {
+  const tag = `config ${index + 1}/${total} ${config.label} (Node ${runtime.node})`;
   const requestsBefore = ownRequests;
-  const app = await startApp(db, config);
+  const app = await startApp(db, config, runtime);
   log(`${tag}: app pid ${app.child.pid} on 127.0.0.1:${app.port}, database ${db.name}${db.created ? " (fresh)" : ""}`);
   await waitForDatabaseUp();
 
@@ -679,6 +736,8 @@ async function benchConfig(db, config, { runs, durationS, index, total }) {
   return {
     config: {
       label: config.label,
+      runtime: config.runtime,
+      node: runtime.node,
       certConcurrency: config.value ?? null,
       effectiveCertConcurrency: config.effective,
       note: config.value === undefined ? "CERT_CONCURRENCY not set: the app's default, cores - 1 (min 1)" : undefined,
@@ -705,8 +764,16 @@ async function benchConfig(db, config, { runs, durationS, index, total }) {
   };
 }
 
-function configName(config) {
-  return config.certConcurrency === null ? `default (${config.effectiveCertConcurrency})` : config.label;
+/** The CERT_CONCURRENCY part of a config, e.g. `default (1)` or `2`. */
+function concurrencyName(config) {
+  return config.certConcurrency === null
+    ? `default (${config.effectiveCertConcurrency})`
+    : String(config.certConcurrency);
+}
+
+/** `image` / `host` with the Node version, e.g. `image (v26.10.0)`. */
+function runtimeName(config) {
+  return `${config.runtime} (${config.node})`;
 }
 
 function tradeoffRow(result) {
@@ -714,6 +781,8 @@ function tradeoffRow(result) {
   const t = result.targets;
   return {
     config: result.config.label,
+    runtime: result.config.runtime,
+    node: result.config.node,
     effectiveCertConcurrency: result.config.effectiveCertConcurrency,
     certOkPerS: m.certOkPerS,
     certPercentOfMachinePeak: m.certPercentOfMachinePeak,
@@ -736,15 +805,16 @@ function busyNote(results) {
     const list = before.map(([phase, cores]) => `${phase} (${fmt(cores, 2)} cores)`).join(", ");
     lines.push(`- the machine was still busy before ${list}`);
   }
-  const k = results.machineCapacity;
-  for (const [when, m] of [
-    ["before", k.beforeConfigs],
-    ["after", k.afterConfigs],
-  ]) {
-    if (m.otherCores > OTHER_CORES_LIMIT)
-      lines.push(
-        `- other processes used ${fmt(m.otherCores, 2)} cores during the capacity measurement ${when} the configs`,
-      );
+  for (const [runtime, k] of Object.entries(results.machineCapacity)) {
+    for (const [when, m] of [
+      ["before", k.beforeConfigs],
+      ["after", k.afterConfigs],
+    ]) {
+      if (m.otherCores > OTHER_CORES_LIMIT)
+        lines.push(
+          `- other processes used ${fmt(m.otherCores, 2)} cores during the ${runtime} capacity measurement ${when} the configs`,
+        );
+    }
   }
   for (const c of results.configs) {
     const all = [...c.runs.idle, ...c.runs.saturated].map((run) => run.cpu.otherCores);
@@ -826,20 +896,25 @@ function markdown(results) {
     );
   };
 
-  const k = results.machineCapacity;
+  const capacities = Object.entries(results.machineCapacity);
+  const [, anyCapacity] = capacities[0];
   const rate = (m, parallel) => fmt(m.results.find((r) => r.parallel === parallel)?.keysPerS, 1);
-  const capacityRows = k.pooled.map((row) => [
-    String(row.parallel),
-    rate(k.beforeConfigs, row.parallel),
-    rate(k.afterConfigs, row.parallel),
-    fmt(row.keysPerS, 1),
-    `${fmt(row.medianMsPerKey)} ms`,
-    String(row.keys),
-  ]);
+  const capacityRows = capacities.flatMap(([runtime, k]) =>
+    k.pooled.map((row) => [
+      `${runtime} (${k.runtime.node}, OpenSSL ${k.runtime.openssl})`,
+      String(row.parallel),
+      rate(k.beforeConfigs, row.parallel),
+      rate(k.afterConfigs, row.parallel),
+      fmt(row.keysPerS, 1),
+      `${fmt(row.medianMsPerKey)} ms`,
+      String(row.keys),
+    ]),
+  );
 
   const mark = (ok) => (ok ? "PASS" : "FAIL");
   const tradeoffRows = results.tradeoff.map((row, i) => [
-    configName(results.configs[i].config),
+    runtimeName(results.configs[i].config),
+    concurrencyName(results.configs[i].config),
     `${fmt(row.certOkPerS, 1)} ${mark(row.pass.certOkPerS)}`,
     `${fmt(row.certPercentOfMachinePeak)} %`,
     `${fmt(row.saturatedRootRatio * 100)} % ${mark(row.pass.saturatedRootRatio)}`,
@@ -850,14 +925,15 @@ function markdown(results) {
   const T = TARGETS;
 
   return [
-    `Phoenix app bench, ${results.date}: ${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.machine.node}; ` +
+    `Phoenix app bench, ${results.date}: ${results.machine.cpuModel}, ${results.machine.cores} cores, bench and load generators on Node ${results.machine.node}; ` +
       `medians of ${results.settings.runs} runs x ${results.settings.durationS} s per config; ` +
       `bench time ${fmt(results.benchWallS / 60, 1)} min.`,
     "",
     ...busyNote(results),
-    primary.config.certConcurrency === null
-      ? `### CERT_CONCURRENCY not set (the app's default, cores - 1 = ${primary.config.effectiveCertConcurrency})`
-      : `### CERT_CONCURRENCY=${primary.config.label}`,
+    `### Node ${primary.config.node} (${primary.config.runtime === "image" ? "the production image's" : "this machine's"}), ` +
+      (primary.config.certConcurrency === null
+        ? `CERT_CONCURRENCY not set (the app's default, cores - 1 = ${primary.config.effectiveCertConcurrency})`
+        : `CERT_CONCURRENCY=${primary.config.certConcurrency}`),
     "",
     ...alignedTable(["metric", "median", "target", "pass"], rows),
     "",
@@ -871,21 +947,32 @@ function markdown(results) {
     "",
     "### Machine capacity",
     "",
-    `${k.keyType} \`crypto.generateKeyPair\` alone (own process, nothing else running), ${k.durationS} s per ` +
-      `measurement, before the first config and after the last; peak (both together) ${fmt(k.peakKeysPerS, 1)} keys/s, ` +
-      `the yardstick for "% of machine peak".`,
-    "",
-    ...alignedTable(
-      ["generations in flight", "keys/s before", "keys/s after", "keys/s both", "median per key (both)", "keys (both)"],
-      capacityRows,
-    ),
-    "",
-    "### CERT_CONCURRENCY trade-off",
-    "",
-    `Same scenarios, a fresh app per config, in this order; medians of ${results.settings.runs} runs.`,
+    `${anyCapacity.keyType} \`crypto.generateKeyPair\` alone (own process, nothing else running), on each Node ` +
+      `the configs use, ${anyCapacity.durationS} s per measurement, before the first config and after the last; ` +
+      `peak (both together): ${capacities.map(([runtime, k]) => `${runtime} ${fmt(k.peakKeysPerS, 1)} keys/s`).join(", ")}, ` +
+      `the yardstick for "% of machine peak" on that Node.`,
     "",
     ...alignedTable(
       [
+        "Node",
+        "generations in flight",
+        "keys/s before",
+        "keys/s after",
+        "keys/s both",
+        "median per key (both)",
+        "keys (both)",
+      ],
+      capacityRows,
+    ),
+    "",
+    "### Node and CERT_CONCURRENCY trade-off",
+    "",
+    `Same scenarios, a fresh app per config, in this order; medians of ${results.settings.runs} runs. ` +
+      `"image" is the Node the Dockerfile pins, "host" this machine's.`,
+    "",
+    ...alignedTable(
+      [
+        "Node",
         "CERT_CONCURRENCY",
         `\`/generatecert\` 2xx/s (${T.certOkPerS.op} ${T.certOkPerS.value})`,
         "% of machine peak",

@@ -8,10 +8,10 @@ import { promisify } from "node:util";
 import { PHOENIX_APP } from "@phoenix/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { type Dockerfile, dockerfilePath, readAppDockerfile, type Stage } from "./support/dockerfile.js";
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const dockerfilePath = join(packageDir, "Dockerfile");
 
 // --- hadolint -------------------------------------------------------------------------------
 
@@ -90,51 +90,6 @@ describe("hadolint", () => {
 
 // --- the Dockerfile's own properties -------------------------------------------------------
 
-interface Instruction {
-  readonly keyword: string;
-  readonly args: string;
-}
-interface Stage {
-  readonly image: string;
-  readonly name: string | undefined;
-  readonly instructions: readonly Instruction[];
-}
-
-/** Splits a Dockerfile (default `\` escape) into stages of instructions, continuations joined. */
-function parseDockerfile(text: string): Stage[] {
-  const logical: string[] = [];
-  let pending = "";
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    if (line.startsWith("#") || (line === "" && pending === "")) continue;
-    if (line.endsWith("\\")) {
-      pending += `${line.slice(0, -1).trim()} `;
-      continue;
-    }
-    logical.push(`${pending}${line}`.trim());
-    pending = "";
-  }
-  if (pending.trim()) logical.push(pending.trim());
-
-  const stages: { image: string; name: string | undefined; instructions: Instruction[] }[] = [];
-  for (const line of logical.filter(Boolean)) {
-    const match = /^(\S+)\s*(.*)$/.exec(line);
-    if (!match?.[1]) continue;
-    const keyword = match[1].toUpperCase();
-    const args = match[2] ?? "";
-    if (keyword === "FROM") {
-      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
-      if (!from?.[1]) throw new Error(`unparsed FROM: ${line}`);
-      stages.push({ image: from[1], name: from[2], instructions: [] });
-    } else {
-      const stage = stages.at(-1);
-      if (!stage) throw new Error(`instruction before the first FROM: ${line}`);
-      stage.instructions.push({ keyword, args });
-    }
-  }
-  return stages;
-}
-
 const argsOf = (stage: Stage, keyword: string) =>
   stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
@@ -152,10 +107,12 @@ function copiesFrom(stage: Stage): { from: string; sources: string[] }[] {
 const execForm = (args: string): string[] => z.array(z.string()).parse(JSON.parse(args));
 
 describe("the app's Dockerfile", () => {
-  let stages: Stage[];
+  let dockerfile: Dockerfile;
+  let stages: readonly Stage[];
   let runtime: Stage;
   beforeAll(async () => {
-    stages = parseDockerfile(await readFile(dockerfilePath, "utf8"));
+    dockerfile = await readAppDockerfile();
+    stages = dockerfile.stages;
     const last = stages.at(-1);
     if (!last) throw new Error("Dockerfile has no FROM");
     runtime = last;
@@ -184,6 +141,12 @@ describe("the app's Dockerfile", () => {
     expect(major % 2, `Node ${major} is not an LTS line`).toBe(0);
     expect(major).toBeGreaterThanOrEqual(minimumMajor);
     expect(stages[0]?.image).toBe(runtime.image);
+  });
+
+  it("pins one exact Node release in a global ARG that every stage's image uses", () => {
+    // scripts/test-services.sh installs this release for the tests and the bench.
+    expect(dockerfile.globalArgs.get("NODE_VERSION")).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const stage of stages) expect(stage.imageAsWritten).toMatch(/\$\{NODE_VERSION\}|\$NODE_VERSION\b/);
   });
 
   it("ships only production dependencies: the runtime copies the output of `pnpm deploy --prod`", () => {

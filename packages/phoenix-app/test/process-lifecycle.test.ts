@@ -1,19 +1,51 @@
-import { randomUUID } from "node:crypto";
+import { execFile } from "node:child_process";
+import { createPrivateKey, randomUUID, X509Certificate } from "node:crypto";
+import { promisify } from "node:util";
 import { MongoClient } from "mongodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { requiredServiceVariable } from "../../../test-support/required-service.js";
 import { CRASH_LOG_LINE } from "../src/routes/crash.js";
-import { AppProcess } from "./support/app-process.js";
+import { AppProcess, HOST_NODE, type NodeRuntime } from "./support/app-process.js";
+import { readAppDockerfile } from "./support/dockerfile.js";
 import { pollUntil } from "./support/poll.js";
+
+const run = promisify(execFile);
+
+/** The Node release the Dockerfile pins, installed by scripts/test-services.sh. */
+function productionNode(): NodeRuntime {
+  return { name: "the production image's Node", binary: requiredServiceVariable("PHOENIX_PRODUCTION_NODE_BIN") };
+}
 
 const started: AppProcess[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((app) => app.stop()));
 });
 
-describe("the app process (node dist/main.js)", () => {
+it("the production image's Node installed for these tests is the release the Dockerfile pins", async () => {
+  const pinned = (await readAppDockerfile()).globalArgs.get("NODE_VERSION");
+  const { stdout } = await run(productionNode().binary, ["--version"]);
+  expect(stdout.trim()).toBe(`v${pinned}`);
+});
+
+// The image runs a newer Node than this machine: the app's process behaviour is checked on both.
+describe.each([
+  ["this machine's Node", () => HOST_NODE],
+  ["the production image's Node", productionNode],
+])("the app process (node dist/main.js) on %s", (_name, runtimeOf) => {
+  it("serves / and a /generatecert key pair whose certificate matches the key", async () => {
+    const app = await AppProcess.start({}, runtimeOf());
+    started.push(app);
+    const home = await fetch(app.url("/"));
+    expect(home.status).toBe(200);
+    expect(home.headers.get("content-type")).toMatch(/^text\/html/);
+    const response = await fetch(app.url("/generatecert"));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { certificate: string; privateKey: string };
+    expect(new X509Certificate(body.certificate).checkPrivateKey(createPrivateKey(body.privateKey))).toBe(true);
+  });
+
   it("logs the crash line at error level and exits non-zero on GET /crash", async () => {
-    const app = await AppProcess.start({});
+    const app = await AppProcess.start({}, runtimeOf());
     started.push(app);
     await fetch(app.url("/crash")).catch(() => undefined); // the connection dies with the process
     const code = await app.exited;
@@ -25,7 +57,7 @@ describe("the app process (node dist/main.js)", () => {
   it("finishes an in-flight request on SIGTERM, flushes request logs, then exits 0", async () => {
     const mongoUrl = requiredServiceVariable("PHOENIX_TEST_MONGODB_URL");
     const database = `phoenix_${randomUUID().slice(0, 8)}`;
-    const app = await AppProcess.start({ DB_CONNECTION_STRING: `${mongoUrl}${database}` });
+    const app = await AppProcess.start({ DB_CONNECTION_STRING: `${mongoUrl}${database}` }, runtimeOf());
     started.push(app);
 
     const inFlight = fetch(app.url("/generatecert"));
@@ -52,7 +84,7 @@ describe("the app process (node dist/main.js)", () => {
     [{ DB_CONNECTION_STRING: "localhost:27017" }, /^config: DB_CONNECTION_STRING is not a valid MongoDB URI/],
     [{ DB_CONNECTION_STRING: "mongodb://db:27017/?tls=maybe" }, /^config: DB_CONNECTION_STRING is not usable/],
   ])("refuses to start on bad configuration %j with one clear line", async (env, message) => {
-    const { code, stderr } = await AppProcess.runToExit(env);
+    const { code, stderr } = await AppProcess.runToExit(env, runtimeOf());
     expect(code).toBe(1);
     expect(stderr).toMatch(message);
     expect(stderr.trim().split("\n")).toHaveLength(1);

@@ -12,6 +12,14 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
+/** Which Node runs the app: this machine's (the test runner's) or the production image's. */
+export interface NodeRuntime {
+  readonly name: string;
+  readonly binary: string;
+}
+
+export const HOST_NODE: NodeRuntime = { name: `this machine's Node (${process.version})`, binary: process.execPath };
+
 /** The built app started as in production (`node dist/main.js`), its stdout parsed as JSON lines. */
 export class AppProcess {
   readonly lines: LogLine[] = [];
@@ -21,9 +29,9 @@ export class AppProcess {
   private readonly stderrChunks: string[] = [];
   private readonly events = new EventEmitter();
 
-  private constructor(env: Record<string, string>) {
+  private constructor(env: Record<string, string>, runtime: NodeRuntime) {
     if (!existsSync(mainScript)) throw new Error(`${mainScript} is missing: build the app first (pnpm build)`);
-    this.child = spawn(process.execPath, [mainScript], {
+    this.child = spawn(runtime.binary, [mainScript], {
       env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -36,16 +44,19 @@ export class AppProcess {
     this.child.stderr?.on("data", (chunk: Buffer) => this.stderrChunks.push(chunk.toString()));
   }
 
-  static async start(env: Record<string, string>): Promise<AppProcess> {
-    const app = new AppProcess(env);
+  static async start(env: Record<string, string>, runtime = HOST_NODE): Promise<AppProcess> {
+    const app = new AppProcess(env, runtime);
     const listening = await app.waitForLine((line) => line.msg === "phoenix app listening");
     app.port = listening.port as number;
     return app;
   }
 
   /** Runs the app expecting it to refuse to start. */
-  static async runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-    const app = new AppProcess(env);
+  static async runToExit(
+    env: Record<string, string>,
+    runtime = HOST_NODE,
+  ): Promise<{ code: number | null; stderr: string }> {
+    const app = new AppProcess(env, runtime);
     const code = await app.exited;
     return { code, stderr: app.stderr };
   }
