@@ -5,16 +5,14 @@ import { MongoClient } from "mongodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { requiredServiceVariable } from "../../../test-support/required-service.js";
 import { CRASH_LOG_LINE } from "../src/routes/crash.js";
-import { AppProcess, HOST_NODE, type NodeRuntime } from "./support/app-process.js";
+import { AppProcess } from "./support/app-process.js";
 import { readAppDockerfile } from "./support/dockerfile.js";
 import { pollUntil } from "./support/poll.js";
 
 const run = promisify(execFile);
 
 /** The Node release the Dockerfile pins, installed by scripts/test-services.sh. */
-function productionNode(): NodeRuntime {
-  return { name: "the production image's Node", binary: requiredServiceVariable("PHOENIX_PRODUCTION_NODE_BIN") };
-}
+const productionNode = () => requiredServiceVariable("PHOENIX_PRODUCTION_NODE_BIN");
 
 const started: AppProcess[] = [];
 afterEach(async () => {
@@ -23,17 +21,17 @@ afterEach(async () => {
 
 it("the production image's Node installed for these tests is the release the Dockerfile pins", async () => {
   const pinned = (await readAppDockerfile()).globalArgs.get("NODE_VERSION");
-  const { stdout } = await run(productionNode().binary, ["--version"]);
+  const { stdout } = await run(productionNode(), ["--version"]);
   expect(stdout.trim()).toBe(`v${pinned}`);
 });
 
 // The image runs a newer Node than this machine: the app's process behaviour is checked on both.
 describe.each([
-  ["this machine's Node", () => HOST_NODE],
+  ["this machine's Node", () => process.execPath],
   ["the production image's Node", productionNode],
-])("the app process (node dist/main.js) on %s", (_name, runtimeOf) => {
+])("the app process (node dist/main.js) on %s", (_name, nodeOf) => {
   it("serves / and a /generatecert key pair whose certificate matches the key", async () => {
-    const app = await AppProcess.start({}, runtimeOf());
+    const app = await AppProcess.start({}, nodeOf());
     started.push(app);
     const home = await fetch(app.url("/"));
     expect(home.status).toBe(200);
@@ -45,7 +43,7 @@ describe.each([
   });
 
   it("logs the crash line at error level and exits non-zero on GET /crash", async () => {
-    const app = await AppProcess.start({}, runtimeOf());
+    const app = await AppProcess.start({}, nodeOf());
     started.push(app);
     await fetch(app.url("/crash")).catch(() => undefined); // the connection dies with the process
     const code = await app.exited;
@@ -57,7 +55,7 @@ describe.each([
   it("finishes an in-flight request on SIGTERM, flushes request logs, then exits 0", async () => {
     const mongoUrl = requiredServiceVariable("PHOENIX_TEST_MONGODB_URL");
     const database = `phoenix_${randomUUID().slice(0, 8)}`;
-    const app = await AppProcess.start({ DB_CONNECTION_STRING: `${mongoUrl}${database}` }, runtimeOf());
+    const app = await AppProcess.start({ DB_CONNECTION_STRING: `${mongoUrl}${database}` }, nodeOf());
     started.push(app);
 
     const inFlight = fetch(app.url("/generatecert"));
@@ -84,7 +82,7 @@ describe.each([
     [{ DB_CONNECTION_STRING: "localhost:27017" }, /^config: DB_CONNECTION_STRING is not a valid MongoDB URI/],
     [{ DB_CONNECTION_STRING: "mongodb://db:27017/?tls=maybe" }, /^config: DB_CONNECTION_STRING is not usable/],
   ])("refuses to start on bad configuration %j with one clear line", async (env, message) => {
-    const { code, stderr } = await AppProcess.runToExit(env, runtimeOf());
+    const { code, stderr } = await AppProcess.runToExit(env, nodeOf());
     expect(code).toBe(1);
     expect(stderr).toMatch(message);
     expect(stderr.trim().split("\n")).toHaveLength(1);

@@ -12,15 +12,10 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
-/** Which Node runs the app: this machine's (the test runner's) or the production image's. */
-export interface NodeRuntime {
-  readonly name: string;
-  readonly binary: string;
-}
-
-export const HOST_NODE: NodeRuntime = { name: `this machine's Node (${process.version})`, binary: process.execPath };
-
-/** The built app started as in production (`node dist/main.js`), its stdout parsed as JSON lines. */
+/**
+ * The built app started as in production (`node dist/main.js`), its stdout parsed as JSON lines.
+ * `node` is this machine's Node unless a test passes another binary (the production image's).
+ */
 export class AppProcess {
   readonly lines: LogLine[] = [];
   readonly exited: Promise<number | null>;
@@ -29,9 +24,9 @@ export class AppProcess {
   private readonly stderrChunks: string[] = [];
   private readonly events = new EventEmitter();
 
-  private constructor(env: Record<string, string>, runtime: NodeRuntime) {
+  private constructor(env: Record<string, string>, node: string) {
     if (!existsSync(mainScript)) throw new Error(`${mainScript} is missing: build the app first (pnpm build)`);
-    this.child = spawn(runtime.binary, [mainScript], {
+    this.child = spawn(node, [mainScript], {
       env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -44,8 +39,8 @@ export class AppProcess {
     this.child.stderr?.on("data", (chunk: Buffer) => this.stderrChunks.push(chunk.toString()));
   }
 
-  static async start(env: Record<string, string>, runtime = HOST_NODE): Promise<AppProcess> {
-    const app = new AppProcess(env, runtime);
+  static async start(env: Record<string, string>, node = process.execPath): Promise<AppProcess> {
+    const app = new AppProcess(env, node);
     const listening = await app.waitForLine((line) => line.msg === "phoenix app listening");
     app.port = listening.port as number;
     return app;
@@ -54,9 +49,9 @@ export class AppProcess {
   /** Runs the app expecting it to refuse to start. */
   static async runToExit(
     env: Record<string, string>,
-    runtime = HOST_NODE,
+    node = process.execPath,
   ): Promise<{ code: number | null; stderr: string }> {
-    const app = new AppProcess(env, runtime);
+    const app = new AppProcess(env, node);
     const code = await app.exited;
     return { code, stderr: app.stderr };
   }
