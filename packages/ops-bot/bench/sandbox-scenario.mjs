@@ -37,7 +37,12 @@ async function main() {
   const { runScenario } = await import(pathToFileURL(join(packageDir, "dist/sandbox/scenario.js")).href);
 
   const upStarted = performance.now();
-  const sandbox = await startSandbox({ workspaceRoot, ports: { app: 0, bot: 0, github: 0 }, log: () => {} });
+  const sandbox = await startSandbox({
+    workspaceRoot,
+    ports: { app: 0, bot: 0, github: 0 },
+    app: "phoenix-bench",
+    log: () => {},
+  });
   const upMs = performance.now() - upStarted;
   const samples = [];
   try {

@@ -29,6 +29,13 @@ export interface SandboxOptions {
    * @default false
    */
   readonly publishEndpoints?: boolean;
+  /**
+   * The app name the AWS resources in moto, the image repository and the database are named
+   * after (`resourceNames`). Tests and benches pass their own, so they never reseed or roll over
+   * the services of a sandbox someone is running against the same moto.
+   * @default "phoenix"
+   */
+  readonly app?: string;
 }
 
 export interface RunningSandbox {
@@ -74,16 +81,22 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" },
     };
     const { registryUrl } = services;
-    const names = resourceNames({ app: "phoenix", environment: ENVIRONMENT });
+    const app = options.app ?? "phoenix";
+    const names = resourceNames({ app, environment: ENVIRONMENT });
 
     log("sandbox: building the app image (daemonless OCI builder → local registry)…");
-    const { builder, firstImage, baseLayers } = await buildSandboxImage(root, registryUrl, names.repository);
+    const { builder, firstImage, baseLayers } = await buildSandboxImage({
+      root,
+      deployableDirectory: join(home, "deployable", app),
+      registryUrl,
+      repository: names.repository,
+    });
     log(`sandbox: image ${firstImage.uri}`);
 
     const ports = { app: 3000, bot: 3001, github: 3002, ...options.ports };
     const appPort = ports.app === 0 ? await freePort() : ports.app;
     const appUrl = `http://127.0.0.1:${appPort}`;
-    const database = `${services.mongodbUrl.replace(/\/$/, "")}/phoenix_sandbox`;
+    const database = `${services.mongodbUrl.replace(/\/$/, "")}/${app.replaceAll("-", "_")}_sandbox`;
     const seeded = await seedAws(aws, names, firstImage.uri, { [PHOENIX_APP.env.port]: String(appPort) });
     log(
       `sandbox: moto seeded (${names.cluster}/${names.service}, ${names.logGroup}, ${names.alarms.cpuHigh}, scalable target 2-4)`,
@@ -199,11 +212,14 @@ export function readSandboxEndpoints(workspaceRoot: string): SandboxEndpoints {
  * The app image as a merge would build it: the deployable app (production dependencies) on a
  * base image holding the local Node, pushed to the local registry by the daemonless builder.
  */
-async function buildSandboxImage(root: string, registryUrl: string, repository: string) {
-  const deployable = await prepareDeployableApp({
-    workspaceRoot: root,
-    outputDir: join(dirname(sandboxStateFile(root)), "app-deployable"),
-  });
+async function buildSandboxImage(target: {
+  root: string;
+  deployableDirectory: string;
+  registryUrl: string;
+  repository: string;
+}) {
+  const { root, registryUrl, repository } = target;
+  const deployable = await prepareDeployableApp({ workspaceRoot: root, outputDir: target.deployableDirectory });
   const base = await pushLocalNodeBaseImage({ registryUrl });
   const builder = new OciImageBuilder({
     appDirectory: deployable.directory,

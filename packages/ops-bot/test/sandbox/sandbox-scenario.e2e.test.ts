@@ -34,6 +34,7 @@ describe("the local sandbox runs the whole ops loop", () => {
     sandbox = await startSandbox({
       workspaceRoot,
       ports: { app: 0, bot: 0, github: 0 },
+      app: "phoenix-e2e",
       log: (line) => lines.push(line),
     });
     steps = await runScenario(sandbox.endpoints);
