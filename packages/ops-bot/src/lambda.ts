@@ -2,8 +2,8 @@
 // Cold start: read settings and the GitHub App's credentials once, then reuse them.
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { OPS_BOT_ENV } from "@phoenix/shared";
-import { pino } from "pino";
 import { Probot } from "probot";
+import { createBotLogger } from "./bot/bot-logger.js";
 import { createOpsServices } from "./bot/ops-services.js";
 import { readBotSettings } from "./config/bot-settings.js";
 import { installationOctokits } from "./github/installation-access.js";
@@ -20,7 +20,7 @@ let ready: Promise<ReturnType<typeof createLambdaHandler>> | undefined;
 
 async function initialise(): Promise<ReturnType<typeof createLambdaHandler>> {
   const settings = readBotSettings(process.env);
-  const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { service: "phoenix-ops-bot" } });
+  const logger = createBotLogger(process.env.LOG_LEVEL ?? "info");
   const secretArn = process.env[OPS_BOT_ENV.githubAppSecretArn];
   if (!secretArn) throw new Error(`config: ${OPS_BOT_ENV.githubAppSecretArn} is required`);
   const { SecretString } = await new SecretsManagerClient({ region: settings.region }).send(
@@ -34,6 +34,7 @@ async function initialise(): Promise<ReturnType<typeof createLambdaHandler>> {
     appId: credentials.appId,
     privateKey: credentials.privateKey,
     secret: credentials.webhookSecret,
+    log: logger,
   });
   const { router, delivery } = createOpsServices({
     settings,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import { createBotLogger } from "../bot/bot-logger.js";
 import { type AwsClientSettings, createOpsServices } from "../bot/ops-services.js";
 import type { BotSettings } from "../config/bot-settings.js";
 import type { ImageBuilder } from "../delivery/ports.js";
@@ -28,19 +28,19 @@ export interface SandboxBotOptions {
  */
 export async function startSandboxBot(options: SandboxBotOptions): Promise<{ url: string; close(): Promise<void> }> {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const logger = createBotLogger(process.env.LOG_LEVEL ?? "warn");
   const probot = new Probot({
     appId: 1,
     privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
     secret: options.webhookSecret,
     baseUrl: options.githubUrl,
-    logLevel: "warn",
+    log: logger,
     // GitHub's secondary rate limits do not apply to the stand-in: no write spacing.
     Octokit: ProbotOctokit.defaults((octokitOptions: Record<string, unknown>) => ({
       ...octokitOptions,
       throttle: { enabled: false },
     })),
   });
-  const logger = pino({ level: process.env.LOG_LEVEL ?? "warn", base: { service: "phoenix-ops-bot" } });
   const services = createOpsServices({
     settings: options.settings,
     octokitFor: installationOctokits(probot),

@@ -1,8 +1,8 @@
 // `pnpm --filter @phoenix/ops-bot start`: the bot as a plain server. Probot reads its standard
 // variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, PORT, LOG_LEVEL); the rest are documented in
 // the README and read by readBotSettings.
-import { pino } from "pino";
 import { createProbot } from "probot";
+import { createBotLogger } from "../bot/bot-logger.js";
 import { createOpsServices } from "../bot/ops-services.js";
 import { readBotSettings } from "../config/bot-settings.js";
 import { BotConfigError } from "../config/target-repository.js";
@@ -23,9 +23,8 @@ try {
   process.exit(1);
 }
 
-const probot = createProbot({ env: process.env });
-// Probot's own logger is only set once an app is loaded; the bot keeps one of its own.
-const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { service: "phoenix-ops-bot" } });
+const logger = createBotLogger(process.env.LOG_LEVEL ?? "info");
+const probot = createProbot({ env: process.env, overrides: { log: logger } });
 const services = createOpsServices({
   settings,
   octokitFor: installationOctokits(probot),
