@@ -1,6 +1,7 @@
 import type { Ledger, LedgerValue } from "./ledger.js";
 
-const DONE_TTL_SECONDS = 7 * 86_400;
+/** How long a finished delivery is remembered; redeliveries within it are duplicates. */
+export const DONE_TTL_SECONDS = 7 * 86_400;
 /** Longest one delivery may take before another attempt may start it again. */
 const IN_PROGRESS_TTL_SECONDS = 120;
 

@@ -5,6 +5,7 @@ import {
   checkSubscribeUrl,
   handleSnsRequest,
   type IntakeLogger,
+  SNS_MAX_MESSAGE_AGE_MS,
   type SnsEndpointDeps,
 } from "../../src/intake/sns/sns-endpoint.js";
 import { SnsSignatureVerifier } from "../../src/intake/sns/sns-signature-verifier.js";
@@ -23,6 +24,11 @@ import {
 
 let sns: TestSigningIdentity;
 let attacker: TestSigningIdentity;
+
+// The developer guide's examples were sent in April and May 2012; the endpoint's clock is set
+// just after them, unless a test moves it.
+const DOCS_NOTIFICATION_SENT_AT = Date.parse(docsNotification().Timestamp);
+const SHORTLY_AFTER_THE_DOCS_EXAMPLES = DOCS_NOTIFICATION_SENT_AT + 60_000;
 
 beforeAll(async () => {
   [sns, attacker] = await Promise.all([createSigningIdentity(), createSigningIdentity()]);
@@ -56,6 +62,7 @@ function harness(overrides: Partial<SnsEndpointDeps> = {}) {
       notifications.push(notification);
     },
     logger,
+    now: () => SHORTLY_AFTER_THE_DOCS_EXAMPLES,
     ...overrides,
   };
   const post = (envelope: SnsEnvelopeInput, headers: Record<string, string> = snsHeaders(envelope)) =>
@@ -102,6 +109,28 @@ describe("the SNS endpoint", () => {
     expect(response.afterResponse).toBeUndefined();
     expect(h.warnings()).toEqual(["bad-signature"]);
     expect(h.notifications).toEqual([]);
+  });
+
+  it("refuses, before fetching any certificate, a notification older than the window deliveries are remembered", async () => {
+    const h = harness({ now: () => DOCS_NOTIFICATION_SENT_AT + SNS_MAX_MESSAGE_AGE_MS + 1 });
+    const response = await h.post(signEnvelope(docsNotification(), sns));
+    expect(response.status).toBe(403);
+    expect(h.warnings()).toEqual(["message-too-old"]);
+    expect(h.fetcher.requested).toEqual([]);
+    expect(h.notifications).toEqual([]);
+  });
+
+  it("still accepts a notification exactly as old as that window (SNS may retry for days)", async () => {
+    const h = harness({ now: () => DOCS_NOTIFICATION_SENT_AT + SNS_MAX_MESSAGE_AGE_MS });
+    const response = await h.post(signEnvelope(docsNotification(), sns));
+    expect(response.status).toBe(200);
+  });
+
+  it("rejects a message whose Timestamp is not a date with 400", async () => {
+    const h = harness();
+    const response = await h.post(signEnvelope({ ...docsNotification(), Timestamp: "yesterday" }, sns));
+    expect(response.status).toBe(400);
+    expect(h.warnings()).toEqual(["bad-timestamp"]);
   });
 
   it("rejects a notification signed by another key with 403", async () => {

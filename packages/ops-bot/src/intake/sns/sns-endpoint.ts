@@ -1,4 +1,5 @@
 import { SNS_MESSAGE_TYPES, type SnsMessageType } from "@phoenix/shared";
+import { DONE_TTL_SECONDS } from "../../ledger/handle-once.js";
 import { parseSnsTopicArn, parseStrictHttpsUrl, snsServiceHostRegion } from "./signing-certificate-url.js";
 import { type SnsMessageVerifier, SnsVerificationError, type VerifiedSnsMessage } from "./sns-signature-verifier.js";
 import type { SnsEnvelopeInput, SnsSignedNotification } from "./string-to-sign.js";
@@ -41,7 +42,19 @@ export interface SnsEndpointDeps {
   readonly logger: IntakeLogger;
   /** SNS messages are at most 256 KiB; JSON escaping can double that. @default 1_048_576 */
   readonly maxBodyBytes?: number;
+  /**
+   * Oldest message (by its signed Timestamp) still accepted. A verified message stays verifiable
+   * for ever, so a captured one could be replayed; deliveries are remembered by MessageId for the
+   * Ledger's done window, and anything older than that window is refused instead of re-applied.
+   * @default SNS_MAX_MESSAGE_AGE_MS (the done window)
+   */
+  readonly maxMessageAgeMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
+
+/** SNS's own retries end within days (at most 100 retries, each at most an hour apart). */
+export const SNS_MAX_MESSAGE_AGE_MS = DONE_TTL_SECONDS * 1000;
 
 const FIELDS_REQUIRED = [
   "Type",
@@ -89,6 +102,14 @@ export async function handleSnsRequest(request: IntakeRequest, deps: SnsEndpoint
   if (topicHeader !== undefined && topicHeader !== envelope.TopicArn)
     return reject(400, "topic-header-mismatch", context);
   if (!deps.allowedTopicArns.has(envelope.TopicArn)) return reject(403, "topic-not-allowed", context);
+  // Timestamp is signed: refusing on it before verification spares the certificate fetch, and a
+  // forger who changes it only breaks the signature.
+  const sentAt = Date.parse(envelope.Timestamp);
+  if (!Number.isFinite(sentAt)) return reject(400, "bad-timestamp", context);
+  const ageMs = (deps.now ?? Date.now)() - sentAt;
+  if (ageMs > (deps.maxMessageAgeMs ?? SNS_MAX_MESSAGE_AGE_MS)) {
+    return reject(403, "message-too-old", { ...context, timestamp: clip(envelope.Timestamp) });
+  }
 
   let subscribeUrl: URL | undefined;
   if (envelope.Type === "SubscriptionConfirmation") {
