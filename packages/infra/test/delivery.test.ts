@@ -155,6 +155,88 @@ describe("requirement Delivery: the image build", () => {
     expect(push?.Resource).toEqual({ "Fn::GetAtt": [repositoryId, "Arn"] });
   });
 
+  it("passes the Dockerfile its Node base image through an ECR pull-through cache of ECR Public", () => {
+    const template = Template.fromStack(deliveryStack().stack);
+    template.hasResourceProperties("AWS::ECR::PullThroughCacheRule", {
+      EcrRepositoryPrefix: names.cluster,
+      UpstreamRegistry: "ecr-public",
+      UpstreamRegistryUrl: "public.ecr.aws",
+    });
+    template.hasResourceProperties("AWS::CodeBuild::Project", {
+      Environment: {
+        EnvironmentVariables: Match.arrayWith([
+          {
+            Name: "NODE_IMAGE",
+            Type: "PLAINTEXT",
+            Value: {
+              "Fn::Join": [
+                "",
+                [`111122223333.dkr.ecr.eu-west-1.`, { Ref: "AWS::URLSuffix" }, `/${names.cluster}/docker/library/node`],
+              ],
+            },
+          },
+        ]),
+      },
+    });
+    const commands = Object.values(buildSpec(template).phases).flatMap((phase) => phase.commands);
+    expect(commands.join("\n")).toContain('docker build --file "$DOCKERFILE" --build-arg NODE_IMAGE ');
+  });
+
+  it("may import and create repositories under the cache prefix only", () => {
+    const template = Template.fromStack(deliveryStack().stack);
+    const statements = Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const importing = statements.filter((statement) =>
+      [statement.Action]
+        .flat()
+        .some((action) => action === "ecr:BatchImportUpstreamImage" || action === "ecr:CreateRepository"),
+    );
+    expect(importing).toHaveLength(1);
+    expect(importing[0]?.Resource).toEqual({
+      "Fn::Join": [
+        "",
+        ["arn:", { Ref: "AWS::Partition" }, `:ecr:eu-west-1:111122223333:repository/${names.cluster}/*`],
+      ],
+    });
+  });
+
+  it("pulls from Docker Hub, with no cache rule and no import rights, when asked to", () => {
+    const stack = new Stack(newApp(), "DockerHub", { env });
+    const { repository } = new ImageRepository(stack, "Images", { identity });
+    new ImageBuildProject(stack, "ImageBuild", {
+      identity,
+      repository,
+      owner: "acme",
+      repo: "phoenix",
+      baseImageSource: "docker-hub",
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs("AWS::ECR::PullThroughCacheRule", 0);
+    const [project] = Object.values(template.findResources("AWS::CodeBuild::Project"));
+    const variables = (project?.Properties.Environment.EnvironmentVariables as { Name: string }[]).map((v) => v.Name);
+    expect(variables).not.toContain("NODE_IMAGE");
+    expect(JSON.stringify(template.findResources("AWS::IAM::Policy"))).not.toContain("ecr:BatchImportUpstreamImage");
+  });
+
+  it.each([["a"], ["Phoenix-Staging"], ["phoenix--staging"], ["a-prefix-longer-than-thirty-chars"]])(
+    "fails at synth with the prop named for the cache prefix %j",
+    (prefix) => {
+      const stack = new Stack(newApp(), "BadPrefix", { env });
+      const repository = ecr.Repository.fromRepositoryName(stack, "Repo", names.repository);
+      expect(
+        () =>
+          new ImageBuildProject(stack, "Build", {
+            identity,
+            repository,
+            owner: "acme",
+            repo: "phoenix",
+            baseImageCachePrefix: prefix,
+          }),
+      ).toThrow(/ImageBuildProject: baseImageCachePrefix ".*" must be 2 to 30 characters/);
+    },
+  );
+
   it("requires owner and repo when no source is given", () => {
     const stack = new Stack(undefined, "Bad");
     const repository = ecr.Repository.fromRepositoryName(stack, "Repo", names.repository);

@@ -1,12 +1,20 @@
 import { type DeploymentIdentity, IMAGE_BUILD_EXPORTED_VARIABLES, resourceNames } from "@phoenix/shared";
 import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as codebuild from "aws-cdk-lib/aws-codebuild";
-import type * as ecr from "aws-cdk-lib/aws-ecr";
+import * as ecr from "aws-cdk-lib/aws-ecr";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { ALLOWED_RETENTION_DAYS } from "../observability/app-log-group.js";
 import { PropValidationError, requireIntegerInRange, requireOneOf } from "../validation/prop-validation.js";
+
+/** ECR Public mirrors Docker's official images (`docker/library/<name>`), and needs no credential. */
+const UPSTREAM_REGISTRY_URL = "public.ecr.aws";
+/** The Dockerfile's base image as ECR Public names it; `NODE_IMAGE` in the Dockerfile. */
+const NODE_IMAGE_UPSTREAM_PATH = "docker/library/node";
+/** ECR's rule for a pull-through cache prefix: lower-case path segments, 2 to 30 characters. */
+const CACHE_PREFIX = /^(?=.{2,30}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 export interface ImageBuildProjectProps {
   /** The deployment; the project is named `resourceNames(identity).buildProject`. */
@@ -45,6 +53,21 @@ export interface ImageBuildProjectProps {
   /** @default RemovalPolicy.RETAIN — build logs outlive a deleted stack */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
+   * Where the build pulls the Dockerfile's Node base image from. `"pull-through-cache"`: an ECR
+   * pull-through cache rule (created here) of ECR Public, which mirrors Docker's official images,
+   * passed to the build as `NODE_IMAGE`: Docker Hub limits anonymous pulls per IP, and CodeBuild
+   * builds share their IPs. `"docker-hub"`: the Dockerfile's own default, no rule.
+   * @default "pull-through-cache"
+   */
+  readonly baseImageSource?: "pull-through-cache" | "docker-hub";
+  /**
+   * Repository prefix of the pull-through cache rule (one rule per prefix per account and
+   * region, so each deployment sharing an account needs its own); the cached repositories are
+   * created under it on first pull.
+   * @default `<app>-<environment>` (e.g. `phoenix-staging`)
+   */
+  readonly baseImageCachePrefix?: string;
+  /**
    * Key for the build's cache and any artifacts.
    * @default - a new customer-managed key with yearly rotation
    */
@@ -59,6 +82,8 @@ export interface ImageBuildProjectProps {
 export class ImageBuildProject extends Construct {
   public readonly project: codebuild.Project;
   public readonly logGroup: logs.LogGroup;
+  /** The pull-through cache rule, unless the base image comes from Docker Hub. */
+  public readonly baseImageCache: ecr.CfnPullThroughCacheRule | undefined;
 
   constructor(scope: Construct, id: string, props: ImageBuildProjectProps) {
     super(scope, id);
@@ -76,6 +101,9 @@ export class ImageBuildProject extends Construct {
         enableKeyRotation: true,
       });
 
+    const baseImage = this.baseImagePull(name, props);
+    this.baseImageCache = baseImage?.rule;
+
     this.project = new codebuild.Project(this, "Project", {
       projectName: resourceNames(props.identity).buildProject,
       description: "Builds the app image at a commit and pushes it to ECR tagged with the commit sha",
@@ -91,6 +119,7 @@ export class ImageBuildProject extends Construct {
           DOCKERFILE: { value: props.dockerfile ?? "packages/phoenix-app/Dockerfile" },
           // The Dockerfile uses cache mounts (`RUN --mount=type=cache`), a BuildKit feature.
           DOCKER_BUILDKIT: { value: "1" },
+          ...(baseImage ? { NODE_IMAGE: { value: baseImage.nodeImage } } : {}),
         },
       },
       buildSpec: codebuild.BuildSpec.fromObject(IMAGE_BUILD_SPEC),
@@ -104,11 +133,54 @@ export class ImageBuildProject extends Construct {
     // by the grant with Resource "*": it is an account-level call with no resource type.
     props.repository.grantPullPush(this.project);
     props.repository.grant(this.project, "ecr:DescribeImages");
+    if (baseImage) {
+      // Pulling through the cache imports the image, and creates its repository on first pull.
+      this.project.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchImportUpstreamImage",
+            "ecr:CreateRepository",
+          ],
+          resources: [baseImage.repositoriesArn],
+        }),
+      );
+    }
 
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(baseImage?.prefix);
   }
 
-  private acknowledgeFindings(): void {
+  /** The pull-through cache rule and what the build needs to use it; undefined for Docker Hub. */
+  private baseImagePull(name: string, props: ImageBuildProjectProps) {
+    const source = requireOneOf(name, "baseImageSource", props.baseImageSource ?? "pull-through-cache", [
+      "pull-through-cache",
+      "docker-hub",
+    ] as const);
+    if (source === "docker-hub") return undefined;
+    const { cluster: stem } = resourceNames(props.identity);
+    const prefix = props.baseImageCachePrefix ?? stem;
+    if (!CACHE_PREFIX.test(prefix)) {
+      throw new PropValidationError(
+        `${name}: baseImageCachePrefix "${prefix}" must be 2 to 30 characters: lower-case letters and digits, with single . _ - or / between them (ECR's rule)`,
+      );
+    }
+    const rule = new ecr.CfnPullThroughCacheRule(this, "BaseImageCache", {
+      ecrRepositoryPrefix: prefix,
+      upstreamRegistry: "ecr-public",
+      upstreamRegistryUrl: UPSTREAM_REGISTRY_URL,
+    });
+    const stack = Stack.of(this);
+    return {
+      rule,
+      prefix,
+      nodeImage: `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${prefix}/${NODE_IMAGE_UPSTREAM_PATH}`,
+      repositoriesArn: stack.formatArn({ service: "ecr", resource: "repository", resourceName: `${prefix}/*` }),
+    };
+  }
+
+  private acknowledgeFindings(baseImageCachePrefix: string | undefined): void {
     Validations.of(this.project).acknowledge({
       id: "AwsSolutions-CB3",
       reason:
@@ -141,6 +213,12 @@ export class ImageBuildProject extends Construct {
       ["Action::kms:ReEncrypt*", "Key grant added by the CodeBuild construct, on this project's key only."],
       ["Action::kms:GenerateDataKey*", "Key grant added by the CodeBuild construct, on this project's key only."],
     ];
+    if (baseImageCachePrefix) {
+      acknowledgements.push([
+        `Resource::${arnPrefix("ecr")}:repository/${baseImageCachePrefix}/*`,
+        "The pull-through cache creates one repository per upstream image under this deployment's prefix on first pull; their names are not known in advance.",
+      ]);
+    }
     for (const [finding, reason] of acknowledgements) {
       Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     }
@@ -180,7 +258,8 @@ const IMAGE_BUILD_SPEC = {
           'if aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" > /dev/null 2>&1; then',
           '  echo "$REPOSITORY_URI:$IMAGE_TAG is already pushed; tags are immutable, so it is not rebuilt"',
           "else",
-          '  docker build --file "$DOCKERFILE" --tag "$REPOSITORY_URI:$IMAGE_TAG" --label "org.opencontainers.image.revision=$IMAGE_TAG" .',
+          // --build-arg NODE_IMAGE takes the variable's value, or leaves the Dockerfile's default when it is unset.
+          '  docker build --file "$DOCKERFILE" --build-arg NODE_IMAGE --tag "$REPOSITORY_URI:$IMAGE_TAG" --label "org.opencontainers.image.revision=$IMAGE_TAG" .',
           '  docker push "$REPOSITORY_URI:$IMAGE_TAG"',
           "fi",
         ].join("\n"),
