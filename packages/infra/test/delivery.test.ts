@@ -214,7 +214,10 @@ describe("requirement Delivery: the image build", () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs("AWS::ECR::PullThroughCacheRule", 0);
     const [project] = Object.values(template.findResources("AWS::CodeBuild::Project"));
-    const variables = (project?.Properties.Environment.EnvironmentVariables as { Name: string }[]).map((v) => v.Name);
+    const variables = ((project?.Properties.Environment.EnvironmentVariables ?? []) as { Name: string }[]).map(
+      (v) => v.Name,
+    );
+    expect(variables).toContain("DOCKERFILE");
     expect(variables).not.toContain("NODE_IMAGE");
     expect(JSON.stringify(template.findResources("AWS::IAM::Policy"))).not.toContain("ecr:BatchImportUpstreamImage");
   });
