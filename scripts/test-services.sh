@@ -84,34 +84,61 @@ install_hadolint() {
   mv "$hadolint_dir.tmp" "$hadolint_dir"
 }
 
-# --- the Node release of the app's production image -----------------------------------------
-# The Dockerfile pins it (ARG NODE_VERSION); the app's process tests and the bench run the app on
-# it as well as on this machine's Node. Newer releases differ where the app is hot: Node 26's
-# OpenSSL 3.5 generates RSA keys about 3.5x faster than Node 20's 3.0. The npm registry carries
-# the official binaries as node-linux-<arch>; npm checks the tarball against the registry's
-# integrity hash, and only bin/node is kept.
-production_node_version=$(sed -n 's/^ARG NODE_VERSION=\([0-9][0-9.]*\)$/\1/p' "$root/packages/phoenix-app/Dockerfile")
+# --- the Node releases production runs ------------------------------------------------------
+# The app's image pins its release (ARG NODE_VERSION in the Dockerfile); the ops bot's Lambda
+# runs the newest release of the major its runtime names (NODEJS_<major>_X in the infra), which
+# AWS keeps current. Tests and the bench run the app and the bot's bundle on these as well as on
+# this machine's Node: releases differ where it matters (Node 26's OpenSSL 3.5 generates RSA keys
+# about 3.5x faster than Node 20's 3.0). The npm registry carries the official binaries as
+# node-linux-<arch>; npm checks each tarball against the registry's integrity hash, and only
+# bin/node is kept.
 case "$(uname -m)" in
-  x86_64) production_node_arch=x64 ;;
-  aarch64 | arm64) production_node_arch=arm64 ;;
-  *) production_node_arch=unsupported ;;
+  x86_64) node_arch=x64 ;;
+  aarch64 | arm64) node_arch=arm64 ;;
+  *) node_arch=unsupported ;;
 esac
-production_node_dir="$tools/node-v$production_node_version-linux-$production_node_arch"
-production_node_bin="$production_node_dir/bin/node"
+node_release_bin() { echo "$tools/node-v$1-linux-$node_arch/bin/node"; }
 
-install_production_node() {
-  [ -x "$production_node_bin" ] && return
-  [ -n "$production_node_version" ] || { log "no ARG NODE_VERSION=x.y.z in packages/phoenix-app/Dockerfile"; exit 1; }
-  [ "$production_node_arch" != unsupported ] || { log "no Node $production_node_version binary for $(uname -m)"; exit 1; }
-  log "installing Node $production_node_version, the production image's (once; about 60 MB)"
-  local tmp tarball
+install_node_release() {
+  local version=$1 why=$2 bin tmp tarball
+  bin=$(node_release_bin "$version")
+  [ -x "$bin" ] && return
+  [ "$node_arch" != unsupported ] || { log "no Node $version binary for $(uname -m)"; exit 1; }
+  log "installing Node $version, $why (once; about 60 MB)"
   tmp=$(mktemp -d)
-  tarball=$(cd "$tmp" && npm pack --silent "node-linux-$production_node_arch@$production_node_version")
+  tarball=$(cd "$tmp" && npm pack --silent "node-linux-$node_arch@$version")
   tar -xzf "$tmp/$tarball" -C "$tmp" package/bin/node
-  [ "$("$tmp/package/bin/node" --version)" = "v$production_node_version" ] || { log "the downloaded Node is not v$production_node_version"; exit 1; }
-  mkdir -p "$production_node_dir/bin"
-  mv "$tmp/package/bin/node" "$production_node_bin"
+  [ "$("$tmp/package/bin/node" --version)" = "v$version" ] || { log "the downloaded Node is not v$version"; exit 1; }
+  mkdir -p "$(dirname "$bin")"
+  mv "$tmp/package/bin/node" "$bin"
   rm -rf "$tmp"
+}
+
+production_node_version=$(sed -n 's/^ARG NODE_VERSION=\([0-9][0-9.]*\)$/\1/p' "$root/packages/phoenix-app/Dockerfile")
+production_node_bin=$(node_release_bin "$production_node_version")
+install_production_node() {
+  [ -n "$production_node_version" ] || { log "no ARG NODE_VERSION=x.y.z in packages/phoenix-app/Dockerfile"; exit 1; }
+  install_node_release "$production_node_version" "the production image's"
+}
+
+lambda_node_major=$(sed -n 's/.*Runtime\.NODEJS_\([0-9]*\)_X.*/\1/p' "$root/packages/infra/src/ops-bot/ops-bot-function.ts" | head -n 1)
+lambda_node_bin=""
+# The newest installed release of that major; the registry is asked only when there is none.
+find_lambda_node() {
+  local candidate
+  lambda_node_bin=""
+  for candidate in "$tools/node-v$lambda_node_major".*"-linux-$node_arch/bin/node"; do
+    if [ -x "$candidate" ]; then lambda_node_bin=$candidate; fi
+  done
+}
+install_lambda_node() {
+  [ -n "$lambda_node_major" ] || { log "no Runtime.NODEJS_<major>_X in packages/infra/src/ops-bot/ops-bot-function.ts"; exit 1; }
+  find_lambda_node
+  if [ -n "$lambda_node_bin" ]; then return; fi
+  local version
+  version=$(npm view "node-linux-$node_arch@$lambda_node_major" version --json | python3 -c 'import json, sys; v = json.load(sys.stdin); v = v if isinstance(v, list) else [v]; print(max(v, key=lambda s: tuple(map(int, s.split(".")))))')
+  install_node_release "$version" "the ops bot Lambda runtime's"
+  find_lambda_node
 }
 
 # --- Python tools, each in its own virtualenv ----------------------------------------------
@@ -208,6 +235,7 @@ export PHOENIX_TEST_REGISTRY_BIN=$registry_bin
 export PHOENIX_SKOPEO_BIN=$(command -v skopeo)
 export PHOENIX_CHROMIUM_BIN=$chromium_bin
 export PHOENIX_PRODUCTION_NODE_BIN=$production_node_bin
+export PHOENIX_LAMBDA_NODE_BIN=$lambda_node_bin
 VARS
 }
 
@@ -233,6 +261,7 @@ case "${1:-up}" in
     install_moto
     install_registry_tools
     install_production_node
+    install_lambda_node
     start_ferretdb
     start_moto
     start_registry

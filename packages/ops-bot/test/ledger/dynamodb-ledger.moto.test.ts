@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import {
-  CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -9,22 +8,15 @@ import {
 import { OPS_LEDGER_ATTRIBUTES } from "@phoenix/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbLedger } from "../../src/ledger/dynamodb-ledger.js";
-import { motoClientConfig } from "../support/moto.js";
+import { createLedgerTable, motoClientConfig } from "../support/moto.js";
 
 describe("DynamoDbLedger items on moto", () => {
-  const tableName = `ops-ledger-test-${randomUUID()}`;
+  let tableName: string;
   let client: DynamoDBClient;
 
   beforeAll(async () => {
     client = new DynamoDBClient(motoClientConfig());
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: OPS_LEDGER_ATTRIBUTES.partitionKey, KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: OPS_LEDGER_ATTRIBUTES.partitionKey, AttributeType: "S" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    tableName = await createLedgerTable(client);
   });
   afterAll(async () => {
     await client.send(new DeleteTableCommand({ TableName: tableName }));

@@ -2,19 +2,12 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-  waitUntilTableExists,
-} from "@aws-sdk/client-dynamodb";
-import { OPS_LEDGER_ATTRIBUTES } from "@phoenix/shared";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DynamoDbLedger } from "../../src/ledger/dynamodb-ledger.js";
 import { EmbeddedLedger } from "../../src/ledger/embedded-ledger.js";
 import type { Clock, Ledger } from "../../src/ledger/ledger.js";
-import { motoClientConfig } from "../support/moto.js";
+import { createLedgerTable, motoClientConfig } from "../support/moto.js";
 
 /** A clock the test moves by hand, so expiry is tested without sleeping. */
 class ManualClock {
@@ -210,27 +203,6 @@ function motoClient(): DynamoDBClient {
   return client;
 }
 
-async function createLedgerTable(dynamodb: DynamoDBClient): Promise<string> {
-  const tableName = `ops-ledger-test-${randomUUID()}`;
-  tables.push(tableName);
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: OPS_LEDGER_ATTRIBUTES.partitionKey, KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: OPS_LEDGER_ATTRIBUTES.partitionKey, AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 60 }, { TableName: tableName });
-  await dynamodb.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: OPS_LEDGER_ATTRIBUTES.timeToLive, Enabled: true },
-    }),
-  );
-  return tableName;
-}
-
 afterAll(async () => {
   await Promise.all(tables.map((TableName) => client?.send(new DeleteTableCommand({ TableName }))));
   client?.destroy();
@@ -238,5 +210,7 @@ afterAll(async () => {
 
 describeLedgerContract("DynamoDbLedger on moto", async (now) => {
   const dynamodb = motoClient();
-  return new DynamoDbLedger({ client: dynamodb, tableName: await createLedgerTable(dynamodb), now });
+  const tableName = await createLedgerTable(dynamodb);
+  tables.push(tableName);
+  return new DynamoDbLedger({ client: dynamodb, tableName, now });
 });
