@@ -6,16 +6,16 @@
  * deduplicating by alarm name.
  */
 import type { PhoenixResourceNames } from "@phoenix/shared";
-import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
-import * as iam from "aws-cdk-lib/aws-iam";
-import * as kms from "aws-cdk-lib/aws-kms";
-import * as sns from "aws-cdk-lib/aws-sns";
+import type * as kms from "aws-cdk-lib/aws-kms";
+import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { requireIntegerInRange, requireNumberInRange } from "../validation/prop-validation.js";
+import { encryptedAlarmTopic } from "./alarm-topic.js";
 
 const CONSTRUCT = "PhoenixAlarms";
 
@@ -96,9 +96,9 @@ export class PhoenixAlarms extends Construct {
       this.topic = props.existingTopic;
       this.encryptionKey = undefined;
     } else {
-      const alarmArns = Object.values(names.alarms).map((alarmName) => alarmArn(this, alarmName));
-      this.encryptionKey = alarmTopicKey(this, names, alarmArns);
-      this.topic = alarmTopic(this, names, this.encryptionKey, alarmArns);
+      const { topic, key } = encryptedAlarmTopic(this, names.alarmTopic, Object.values(names.alarms));
+      this.topic = topic;
+      this.encryptionKey = key;
     }
 
     const oneMinute = Duration.minutes(1);
@@ -154,61 +154,4 @@ export class PhoenixAlarms extends Construct {
     alarm.addOkAction(notify);
     return alarm;
   }
-}
-
-function alarmArn(scope: Construct, alarmName: string): string {
-  return Stack.of(scope).formatArn({
-    service: "cloudwatch",
-    resource: "alarm",
-    resourceName: alarmName,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-}
-
-/** CloudWatch can publish to an encrypted topic only if the key lets it; only our alarms may. */
-function alarmTopicKey(scope: Construct, names: PhoenixResourceNames, alarmArns: string[]): kms.Key {
-  const key = new kms.Key(scope, "TopicKey", {
-    description: `Encrypts the ${names.alarmTopic} SNS topic`,
-    enableKeyRotation: true,
-  });
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: "AllowCloudWatchAlarmsToUseTheKey",
-      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-      actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-      // In a key policy "*" means this key.
-      resources: ["*"],
-      conditions: fromOurAlarms(scope, alarmArns),
-    }),
-  );
-  return key;
-}
-
-function alarmTopic(scope: Construct, names: PhoenixResourceNames, key: kms.IKey, alarmArns: string[]): sns.Topic {
-  const topic = new sns.Topic(scope, "Topic", {
-    topicName: names.alarmTopic,
-    masterKey: key,
-    // Publishing and subscribing over plain HTTP is denied.
-    enforceSSL: true,
-    // SHA256 signatures, which the bot's HTTPS endpoint verifies.
-    signatureVersion: "2",
-  });
-  // A topic policy replaces SNS's default one, so CloudWatch must be allowed explicitly.
-  topic.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: "AllowCloudWatchAlarmsToPublish",
-      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-      actions: ["sns:Publish"],
-      resources: [topic.topicArn],
-      conditions: fromOurAlarms(scope, alarmArns),
-    }),
-  );
-  return topic;
-}
-
-function fromOurAlarms(scope: Construct, alarmArns: string[]): Record<string, Record<string, unknown>> {
-  return {
-    StringEquals: { "aws:SourceAccount": Stack.of(scope).account },
-    ArnLike: { "aws:SourceArn": alarmArns },
-  };
 }
