@@ -14,6 +14,7 @@ export {
 } from "./network/phoenix-network.js";
 // Logs, alarms and events (requirements 3 and 4)
 export { ALLOWED_RETENTION_DAYS, AppLogGroup, type AppLogGroupProps } from "./observability/app-log-group.js";
+export { OpsBotAlarms, type OpsBotAlarmsProps } from "./observability/ops-bot-alarms.js";
 export { OpsEventRules, type OpsEventRulesProps, type OpsRules } from "./observability/ops-event-rules.js";
 export { PhoenixAlarms, type PhoenixAlarmsProps, type PhoenixServiceAlarms } from "./observability/service-alarms.js";
 // Ops bot hosting and state

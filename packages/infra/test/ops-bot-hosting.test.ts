@@ -14,6 +14,7 @@ import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { ImageBuildProject } from "../src/delivery/image-build-project.js";
 import { ImageRepository } from "../src/delivery/image-repository.js";
+import { OpsBotAlarms } from "../src/observability/ops-bot-alarms.js";
 import { OpsBotFunction, type OpsBotFunctionProps } from "../src/ops-bot/ops-bot-function.js";
 import { OpsLedgerTable } from "../src/ops-bot/ops-ledger-table.js";
 import { ReconcilerSchedule } from "../src/ops-bot/reconciler-schedule.js";
@@ -37,6 +38,7 @@ interface OpsStack {
   stack: Stack;
   bot: OpsBotFunction;
   topic: sns.Topic;
+  botAlarms: OpsBotAlarms;
   parts: Record<"taskRole" | "executionRole" | "appLogGroup" | "repository" | "project" | "table", IConstruct>;
 }
 
@@ -101,8 +103,13 @@ function opsStack(
   });
   bot.subscribeTo(topic);
   new ReconcilerSchedule(stack, "Reconciler", { opsBot: bot });
+  const botAlarms = new OpsBotAlarms(stack, "OpsBotAlarms", {
+    names,
+    opsBot: bot,
+    operatorEmails: ["oncall@example.com"],
+  });
   const parts = { taskRole, executionRole, appLogGroup, repository, project, table: ledger.table };
-  return { app, stack, bot, topic, parts };
+  return { app, stack, bot, topic, botAlarms, parts };
 }
 
 interface Statement {
@@ -412,6 +419,62 @@ describe("requirement Bot state and timers", () => {
       /ReconcilerSchedule: intervalMinutes must be a whole number from 1 to 60, got 61/,
     );
     expect(() => new ReconcilerSchedule(stack, "Zero", { opsBot: bot, intervalMinutes: 0 })).toThrow(/got 0/);
+  });
+});
+
+describe("requirement Ops bot hosting: the bot's own failures reach people", () => {
+  it("raises an alarm as soon as an event is parked in the bot's dead-letter queue", () => {
+    const { stack, bot } = opsStack();
+    Template.fromStack(stack).hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: `${names.botFunction}-dead-letters`,
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(bot.deadLetterQueue), "QueueName"] } }],
+      Statistic: "Maximum",
+      Period: 300,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  it("raises an alarm when 3 invocations fail within five minutes", () => {
+    const { stack, bot } = opsStack();
+    Template.fromStack(stack).hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: `${names.botFunction}-errors`,
+      Namespace: "AWS/Lambda",
+      MetricName: "Errors",
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(bot.function) } }],
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 3,
+    });
+  });
+
+  it("notifies, on ALARM and on OK, an encrypted topic of their own that the bot is not subscribed to", () => {
+    const { stack, topic, botAlarms } = opsStack();
+    const template = Template.fromStack(stack);
+    const operatorTopic = { Ref: logicalId(botAlarms.topic) };
+    expect(operatorTopic).not.toEqual({ Ref: logicalId(topic) });
+    for (const alarm of [botAlarms.deadLetters, botAlarms.errors]) {
+      const { Properties } = template.toJSON().Resources[logicalId(alarm)];
+      expect(Properties.AlarmActions).toEqual([operatorTopic]);
+      expect(Properties.OKActions).toEqual([operatorTopic]);
+    }
+    template.hasResourceProperties("AWS::SNS::Topic", {
+      TopicName: `${names.botFunction}-alarms`,
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    const subscriptions = Object.values(template.findResources("AWS::SNS::Subscription")).map((s) => s.Properties);
+    const onOperatorTopic = subscriptions.filter((s) => JSON.stringify(s.TopicArn) === JSON.stringify(operatorTopic));
+    expect(onOperatorTopic).toEqual([{ Protocol: "email", Endpoint: "oncall@example.com", TopicArn: operatorTopic }]);
+  });
+
+  it("refuses an operator email that is not an address", () => {
+    const { stack, bot } = opsStack();
+    expect(
+      () => new OpsBotAlarms(stack, "Bad", { names, opsBot: bot, operatorEmails: ["oncall at example.com"] }),
+    ).toThrow(/OpsBotAlarms: operatorEmails holds "oncall at example.com", which is not an email address/);
   });
 });
 

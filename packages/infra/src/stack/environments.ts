@@ -25,6 +25,11 @@ export interface PhoenixEnvironmentConfig extends DeploymentIdentity {
   readonly gitHubRepository: string;
   /** ACM certificate for HTTPS on the load balancer. @default - HTTP only */
   readonly certificateArn?: string;
+  /**
+   * Who hears when the ops bot itself fails (its dead-letter queue, its errors), by email.
+   * @default - none: subscribe to the `OpsBotAlarmTopicArn` output instead
+   */
+  readonly operatorEmails?: readonly string[];
 }
 
 const base = {

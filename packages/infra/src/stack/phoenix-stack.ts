@@ -12,6 +12,7 @@ import { PhoenixDatabase } from "../database/phoenix-database.js";
 import { ImageBuildProject } from "../delivery/image-build-project.js";
 import { ImageRepository } from "../delivery/image-repository.js";
 import { PhoenixNetwork } from "../network/phoenix-network.js";
+import { OpsBotAlarms } from "../observability/ops-bot-alarms.js";
 import { OpsEventRules } from "../observability/ops-event-rules.js";
 import { PhoenixAlarms } from "../observability/service-alarms.js";
 import { OpsBotFunction } from "../ops-bot/ops-bot-function.js";
@@ -60,6 +61,7 @@ export class PhoenixStack extends Stack {
   public readonly opsBot: OpsBotFunction;
   public readonly eventRules: OpsEventRules;
   public readonly reconciler: ReconcilerSchedule;
+  public readonly opsBotAlarms: OpsBotAlarms;
 
   constructor(scope: Construct, id: string, props: PhoenixStackProps) {
     super(scope, id, props);
@@ -147,12 +149,21 @@ export class PhoenixStack extends Stack {
       targets: [this.opsBot.eventRuleTarget()],
     });
     this.reconciler = new ReconcilerSchedule(this, "Reconciler", { opsBot: this.opsBot });
+    this.opsBotAlarms = new OpsBotAlarms(this, "OpsBotAlarms", {
+      names,
+      opsBot: this.opsBot,
+      operatorEmails: config.operatorEmails,
+    });
 
     new CfnOutput(this, "ServiceUrl", {
       value: `${config.certificateArn ? "https" : "http"}://${this.web.loadBalancer.loadBalancerDnsName}`,
     });
     new CfnOutput(this, "GitHubWebhookUrl", { value: `${this.opsBot.functionUrl.url}api/github/webhooks` });
     new CfnOutput(this, "GitHubAppSecretArn", { value: this.opsBot.gitHubAppSecret.secretArn });
+    new CfnOutput(this, "OpsBotAlarmTopicArn", {
+      description: "Alarms on the ops bot itself (dead letters, errors): subscribe the people who run it",
+      value: this.opsBotAlarms.topic.topicArn,
+    });
   }
 
   private opsBotBuildOutput(): { code: lambda.Code; handler: string } {
