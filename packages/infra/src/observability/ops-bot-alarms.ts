@@ -7,14 +7,13 @@
 import type { PhoenixResourceNames } from "@phoenix/shared";
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
-import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 import type { OpsBotFunction } from "../ops-bot/ops-bot-function.js";
 import { PropValidationError, requireIntegerInRange } from "../validation/prop-validation.js";
-import { encryptedAlarmTopic } from "./alarm-topic.js";
+import { encryptedAlarmTopic, notifyingAlarm } from "./alarm-notifications.js";
 
 const CONSTRUCT = "OpsBotAlarms";
 const FIVE_MINUTES = Duration.minutes(5);
@@ -75,7 +74,7 @@ export class OpsBotAlarms extends Construct {
     }
     for (const email of emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
 
-    this.deadLetters = this.alarm("DeadLetters", {
+    this.deadLetters = notifyingAlarm(this, "DeadLetters", this.topic, {
       alarmName: alarmNames.deadLetters,
       alarmDescription: `${names.botFunction} could not handle an event (alarm, crash, deploy or reconcile) and parked it in its dead-letter queue; read the queue, fix the cause, redrive.`,
       metric: opsBot.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -84,29 +83,11 @@ export class OpsBotAlarms extends Construct {
       }),
       threshold: 1,
     });
-    this.errors = this.alarm("Errors", {
+    this.errors = notifyingAlarm(this, "Errors", this.topic, {
       alarmName: alarmNames.errors,
       alarmDescription: `${names.botFunction} failed ${errorThreshold} or more invocations within five minutes; its log group says why.`,
       metric: opsBot.function.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
       threshold: errorThreshold,
     });
-  }
-
-  /** One five-minute datapoint; no data (an idle bot) is not a problem. OK is sent too. */
-  private alarm(
-    id: string,
-    props: Pick<cloudwatch.AlarmProps, "alarmName" | "alarmDescription" | "metric" | "threshold">,
-  ): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      ...props,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const notify = new actions.SnsAction(this.topic);
-    alarm.addAlarmAction(notify);
-    alarm.addOkAction(notify);
-    return alarm;
   }
 }

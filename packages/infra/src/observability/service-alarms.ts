@@ -8,14 +8,13 @@
 import type { PhoenixResourceNames } from "@phoenix/shared";
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
-import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { requireIntegerInRange, requireNumberInRange } from "../validation/prop-validation.js";
-import { encryptedAlarmTopic } from "./alarm-topic.js";
+import { encryptedAlarmTopic, notifyingAlarm } from "./alarm-notifications.js";
 
 const CONSTRUCT = "PhoenixAlarms";
 
@@ -103,13 +102,13 @@ export class PhoenixAlarms extends Construct {
 
     const oneMinute = Duration.minutes(1);
     this.alarms = {
-      cpuHigh: this.alarm("CpuHigh", {
+      cpuHigh: notifyingAlarm(this, "CpuHigh", this.topic, {
         alarmName: names.alarms.cpuHigh,
         alarmDescription: `CPU of a ${names.service} task reached ${cpuThreshold} % within a minute.`,
         metric: service.metricCpuUtilization({ period: oneMinute, statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: cpuThreshold,
       }),
-      http5xx: this.alarm("Http5xx", {
+      http5xx: notifyingAlarm(this, "Http5xx", this.topic, {
         alarmName: names.alarms.http5xx,
         alarmDescription: `${names.service} tasks answered ${http5xxThreshold} or more 5xx responses within a minute.`,
         metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
@@ -118,13 +117,13 @@ export class PhoenixAlarms extends Construct {
         }),
         threshold: http5xxThreshold,
       }),
-      unhealthyHosts: this.alarm("UnhealthyHosts", {
+      unhealthyHosts: notifyingAlarm(this, "UnhealthyHosts", this.topic, {
         alarmName: names.alarms.unhealthyHosts,
         alarmDescription: `${unhealthyThreshold} or more ${names.service} tasks failed the load balancer health check.`,
         metric: targetGroup.metrics.unhealthyHostCount({ period: oneMinute, statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: unhealthyThreshold,
       }),
-      elb5xx: this.alarm("Elb5xx", {
+      elb5xx: notifyingAlarm(this, "Elb5xx", this.topic, {
         alarmName: names.alarms.elb5xx,
         alarmDescription: `The ${names.service} load balancer answered ${elb5xxThreshold} or more 5xx responses itself within a minute (no healthy task answered).`,
         metric: loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, {
@@ -134,24 +133,5 @@ export class PhoenixAlarms extends Construct {
         threshold: elb5xxThreshold,
       }),
     };
-  }
-
-  /** One minute, one datapoint; no data (an idle service) is not a problem. */
-  private alarm(
-    id: string,
-    props: Pick<cloudwatch.AlarmProps, "alarmName" | "alarmDescription" | "metric" | "threshold">,
-  ): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      ...props,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const notify = new actions.SnsAction(this.topic);
-    alarm.addAlarmAction(notify);
-    // The bot closes the issue when the alarm returns to OK.
-    alarm.addOkAction(notify);
-    return alarm;
   }
 }

@@ -1,4 +1,7 @@
+/** Alarms that notify an SNS topic, and the encrypted topic only those alarms may publish to. */
 import { ArnFormat, Stack } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
@@ -63,4 +66,28 @@ export function encryptedAlarmTopic(
     }),
   );
   return { topic, key };
+}
+
+/**
+ * An alarm on one datapoint of its metric at or above the threshold, which notifies the topic on
+ * ALARM and again on OK (the bot closes its issue; people see the recovery). No data (an idle
+ * service or bot) is not a problem.
+ */
+export function notifyingAlarm(
+  scope: Construct,
+  id: string,
+  topic: sns.ITopic,
+  props: Pick<cloudwatch.AlarmProps, "alarmName" | "alarmDescription" | "metric" | "threshold">,
+): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    ...props,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  const notify = new actions.SnsAction(topic);
+  alarm.addAlarmAction(notify);
+  alarm.addOkAction(notify);
+  return alarm;
 }
