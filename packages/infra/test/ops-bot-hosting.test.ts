@@ -180,17 +180,9 @@ describe("requirement Ops bot hosting", () => {
     expect(Object.keys(variables).sort()).toEqual(Object.values(OPS_BOT_ENV).sort());
     expect(variables).toMatchObject({
       [OPS_BOT_ENV.targetRepository]: "acme/phoenix",
-      [OPS_BOT_ENV.clusterName]: { Ref: "Cluster" },
-      [OPS_BOT_ENV.serviceName]: names.service,
       [OPS_BOT_ENV.allowedTopicArns]: { Ref: logicalId(topic) },
-      [OPS_BOT_ENV.environmentName]: identity.environment,
     });
-    for (const name of [
-      OPS_BOT_ENV.ledgerTable,
-      OPS_BOT_ENV.repositoryName,
-      OPS_BOT_ENV.buildProject,
-      OPS_BOT_ENV.logGroupName,
-    ]) {
+    for (const name of [OPS_BOT_ENV.ledgerTable, OPS_BOT_ENV.buildProject, OPS_BOT_ENV.logGroupName]) {
       expect(variables[name], name).toEqual({ Ref: expect.any(String) });
     }
   });

@@ -5,7 +5,7 @@
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/lambda.ts"],
+  entryPoints: ["src/entry/lambda.ts"],
   outfile: "dist-lambda/index.mjs",
   bundle: true,
   platform: "node",

@@ -1,65 +1,76 @@
-// @phoenix/ops-bot as a library: the delivery ports and their adapters (ECS, Application Auto
-// Scaling, CodeBuild, the daemonless OCI builder), the handlers that decide, and the wiring
-// (services, server, Probot app) for hosting the bot another way than its Lambda or server.
+// @phoenix/ops-bot as a library, by layer (see the README's "where things live"): the ports and
+// their production adapters, the handlers that decide, the intake that verifies inputs, and the
+// wiring that composes them, for hosting the bot another way than its Lambda or plain server.
+
+// Adapters
 export {
   ApplicationAutoScalingScaler,
   type ApplicationAutoScalingScalerOptions,
-} from "./aws/application-auto-scaling-scaler.js";
-export { CodeBuildImageBuilder, type CodeBuildImageBuilderOptions } from "./aws/codebuild-image-builder.js";
-export { createDeploymentClients, type DeploymentClients } from "./aws/deployment-clients.js";
-export { ecrRegistryCredentials } from "./aws/ecr-registry-credentials.js";
-export { EcsDeployer, type EcsDeployerOptions } from "./aws/ecs-deployer.js";
-export { createOpsServices, type OpsServices } from "./bot/ops-services.js";
-export { CommentCommandHandler, type CommentCommandInput } from "./commands/comment-command-handler.js";
-export { BotConfigError, readTargetRepository, type TargetRepository } from "./config/target-repository.js";
-export { DeployEventHandler, type ReconcileScope } from "./delivery/deploy-event-handler.js";
+} from "./adapters/aws/application-auto-scaling-scaler.js";
+export { createCloudWatchLogReader } from "./adapters/aws/cloudwatch-log-reader.js";
+export { createCloudWatchMetricReader } from "./adapters/aws/cloudwatch-metric-reader.js";
+export { CodeBuildImageBuilder, type CodeBuildImageBuilderOptions } from "./adapters/aws/codebuild-image-builder.js";
+export { createDeploymentClients, type DeploymentClients } from "./adapters/aws/deployment-clients.js";
+export { createEcrImageTags } from "./adapters/aws/ecr-image-tags.js";
+export { EcsDeployer, type EcsDeployerOptions } from "./adapters/aws/ecs-deployer.js";
+export { installationOctokits } from "./adapters/github/installation-access.js";
+export { createOctokitIssueTracker } from "./adapters/github/octokit-issue-tracker.js";
+export { createOctokitRepositoryGateway } from "./adapters/github/octokit-repository-gateway.js";
+export { inProcessImageBuilder } from "./adapters/in-process/image-builder.js";
+export { DynamoDbLedger, type DynamoDbLedgerOptions } from "./adapters/ledger/dynamodb-ledger.js";
+export { EmbeddedLedger, type EmbeddedLedgerOptions } from "./adapters/ledger/embedded-ledger.js";
+// Domain
+export { CommentCommandHandler, type CommentCommandInput } from "./domain/commands/comment-command-handler.js";
+export { DeployEventHandler, type ReconcileScope } from "./domain/delivery/deploy-event-handler.js";
 export {
   type DeployRequest,
   type DeployStart,
   DeployWorkflow,
   type DeployWorkflowDeps,
-} from "./delivery/deploy-workflow.js";
-export { decideMergeDeploy, deployLandedChange, type LandedChange } from "./delivery/merge-deploy.js";
+} from "./domain/delivery/deploy-workflow.js";
+export { decideMergeDeploy, deployLandedChange, type LandedChange } from "./domain/delivery/merge-deploy.js";
+export { AlarmIssueHandler, type AlarmIssueHandlerDeps } from "./domain/notifications/alarm-issue-handler.js";
+export { CrashIssueHandler, type CrashIssueHandlerDeps } from "./domain/notifications/crash-issue-handler.js";
+export { EXAMPLE_OPS_CONFIG_YAML } from "./domain/ops-config/example-ops-config.js";
+export {
+  type EnvironmentConfig,
+  OPS_CONFIG_FILE_NAME,
+  OPS_CONFIG_PATH,
+  type OpsConfig,
+  opsConfigSchema,
+} from "./domain/ops-config/ops-config-schema.js";
+export { type OpsConfigParse, parseOpsConfig } from "./domain/ops-config/parse-ops-config.js";
+// Intake
+export { AwsInputRouter } from "./intake/aws-input-router.js";
+export { opsBotApp, type WebhookServices } from "./intake/github/ops-bot-app.js";
+export { createOpsBotServer, type OpsBotServer, type OpsBotServerDeps } from "./intake/http/ops-bot-server.js";
+export { createLambdaHandler } from "./intake/lambda/lambda-handler.js";
+export { SnsSignatureVerifier } from "./intake/sns/sns-signature-verifier.js";
+// Ports
+export type { CertificateFetcher } from "./ports/certificate-fetcher.js";
+export { DeliveryError } from "./ports/delivery-error.js";
+export type { Deployer, LiveRevision, RolloutStarted, RolloutState } from "./ports/deployer.js";
 export type {
   BuiltImage,
-  Deployer,
   ImageBuilder,
   ImageBuildOutcome,
   ImageBuildRequest,
   ImageBuildStart,
-  LiveRevision,
-  RolloutState,
-  Scaler,
-  ScalingBounds,
-  ServiceTarget,
-} from "./delivery/ports.js";
-export { DeliveryError } from "./delivery/ports.js";
-export { createOctokitRepositoryGateway } from "./github/octokit-repository-gateway.js";
-export type { RepositoryGateway } from "./github/repository-gateway.js";
-export {
-  type DeployableApp,
-  type DeployableAppOptions,
-  prepareDeployableApp,
-} from "./images/oci/deployable-app.js";
-export type { ImageRuntimeConfig } from "./images/oci/image-assembly.js";
-export { type ImageLayer, LayerCache } from "./images/oci/image-layer.js";
-export { type ImageReference, parseImageReference } from "./images/oci/image-reference.js";
-export {
-  type LocalNodeBaseImage,
-  type LocalNodeBaseImageOptions,
-  pushLocalNodeBaseImage,
-} from "./images/oci/local-base-image.js";
-export {
-  type OciBuildReport,
-  OciImageBuilder,
-  type OciImageBuilderOptions,
-  type RegistryDestination,
-} from "./images/oci/oci-image-builder.js";
-export {
-  credentialsFromAuthorizationToken,
-  type RegistryCredentials,
-  type RegistryCredentialsProvider,
-} from "./images/oci/registry-auth.js";
-export { type FetchFunction, RegistryClient, type RegistryClientOptions } from "./images/oci/registry-client.js";
-export { opsBotApp } from "./server/ops-bot-app.js";
-export { createOpsBotServer, type OpsBotServer } from "./server/ops-bot-server.js";
+} from "./ports/image-builder.js";
+export type { ImageTagReader } from "./ports/image-tag-reader.js";
+export type { IssueChange, IssueTracker, NewIssue, TrackedIssue } from "./ports/issue-tracker.js";
+export type { Ledger, LedgerValue, LockAcquisition } from "./ports/ledger.js";
+export type { LogReader, LogWindow } from "./ports/log-reader.js";
+export type { IntakeLogger } from "./ports/logger.js";
+export type { MetricQuery, MetricReader } from "./ports/metric-reader.js";
+export type { RepositoryGateway, RepositoryRef } from "./ports/repository-gateway.js";
+export type { Scaler, ScalingBounds } from "./ports/scaler.js";
+export type { ServiceTarget } from "./ports/service-target.js";
+export type { SubscriptionConfirmer } from "./ports/subscription-confirmer.js";
+export { createBotLogger } from "./wiring/bot-logger.js";
+// Wiring
+export { type BotSettings, readBotSettings } from "./wiring/bot-settings.js";
+export { createLambdaBot } from "./wiring/lambda-bot.js";
+export { type AwsClientSettings, createOpsServices, type OpsServices } from "./wiring/ops-services.js";
+export { createPlainServer, type PlainServer, type PlainServerDeps } from "./wiring/plain-server.js";
+export { BotConfigError, readTargetRepository } from "./wiring/target-repository.js";

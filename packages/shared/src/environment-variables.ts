@@ -11,14 +11,12 @@ export const OPS_BOT_ENV = {
   ledgerTable: "PHOENIX_LEDGER_TABLE",
   /** SNS topic ARNs the bot accepts notifications from (comma-separated). */
   allowedTopicArns: "PHOENIX_ALLOWED_TOPIC_ARNS",
-  clusterName: "PHOENIX_CLUSTER_NAME",
-  serviceName: "PHOENIX_SERVICE_NAME",
+  /** The service's log group: the lines alarm and crash issues carry are read from it. */
   logGroupName: "PHOENIX_LOG_GROUP_NAME",
-  repositoryName: "PHOENIX_ECR_REPOSITORY",
   /** `<registry>/<repository>` the image builds push to; a built image elsewhere is refused. */
   repositoryUri: "PHOENIX_ECR_REPOSITORY_URI",
+  /** The CodeBuild project that builds the app image at a commit. */
   buildProject: "PHOENIX_BUILD_PROJECT",
-  environmentName: "PHOENIX_ENVIRONMENT",
 } as const;
 
 /**

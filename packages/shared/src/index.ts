@@ -1,6 +1,8 @@
+// What two or more packages must agree on: the app's container contract (app, infra, bot,
+// sandbox), the names of the AWS resources (infra, bot, sandbox), the environment variables the
+// infra sets on the bot, the event patterns the infra's rules match and the bot parses, the
+// variables an image build exports, and the Ledger table's key attributes.
 export { PHOENIX_APP } from "./app-contract.js";
-export * from "./aws-events/index.js";
-export * from "./commands/index.js";
 export { OPS_BOT_ENV, OPS_BOT_SERVER_ENV, type OpsBotEnvironmentVariable } from "./environment-variables.js";
 export {
   codeBuildStatePattern,
@@ -13,8 +15,6 @@ export {
 } from "./event-patterns.js";
 export { IMAGE_BUILD_EXPORTED_VARIABLES } from "./image-build.js";
 export { OPS_LEDGER_ATTRIBUTES } from "./ledger.js";
-export { inlineCode } from "./markdown.js";
-export * from "./ops-config/index.js";
 export {
   type DeploymentIdentity,
   InvalidResourceNameError,

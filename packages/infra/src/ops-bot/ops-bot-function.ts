@@ -167,13 +167,9 @@ export class OpsBotFunction extends Construct {
       githubAppSecretArn: this.gitHubAppSecret.secretArn,
       ledgerTable: props.ledgerTable.tableName,
       allowedTopicArns: Lazy.string({ produce: () => this.allowedTopicArns.join(",") }),
-      clusterName: props.cluster.clusterName,
-      serviceName: props.service.serviceName,
       logGroupName: props.appLogGroup.logGroupName,
-      repositoryName: props.repository.repositoryName,
       repositoryUri: props.repository.repositoryUri,
       buildProject: props.buildProject.projectName,
-      environmentName: props.identity.environment,
     };
 
     this.function = new lambda.Function(this, "Function", {

@@ -6,11 +6,13 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { OPS_BOT_ENV } from "@phoenix/shared";
 import { afterEach, describe, expect, it } from "vitest";
+import { motoClientConfig } from "../../../../test-support/moto.js";
 import type { SnsEnvelopeInput } from "../../src/intake/sns/string-to-sign.js";
-import { signEnvelope } from "../intake/sns-test-signer.js";
-import { motoClientConfig } from "../support/moto.js";
-import { awsFixture, OpsBotUnderTest, SIGNING_CERT_URL, TOPIC_ARN } from "../support/ops-bot-under-test.js";
+import { awsFixture } from "../support/aws-fixtures.js";
+import { OpsBotUnderTest, SIGNING_CERT_URL, TOPIC_ARN } from "../support/ops-bot-under-test.js";
+import { signEnvelope } from "../support/sns-test-signer.js";
 
 /**
  * The alarm's metric (the fixture's own: AWS/ECS CPUUtilization for the Phoenix service) and
@@ -100,7 +102,7 @@ describe("CPU alarms through the SNS endpoint", () => {
   it("turns 50 concurrent ALARM notifications for one alarm into exactly one issue, with the metric and logs from CloudWatch", async () => {
     const now = new Date();
     const { logGroupName, service } = await putEvidence(now, [12, 35, 97.5]);
-    const started = await OpsBotUnderTest.start({ logGroupName });
+    const started = await OpsBotUnderTest.start({ [OPS_BOT_ENV.logGroupName]: logGroupName });
     bot = started;
     const fixture = "cloudwatch-alarm-sns-message-phoenix-cpu-high.json";
     const statuses = await Promise.all(

@@ -5,10 +5,11 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { PHOENIX_APP } from "@phoenix/shared";
+import { OPS_BOT_ENV, PHOENIX_APP } from "@phoenix/shared";
 import { afterEach, describe, expect, it } from "vitest";
-import { motoClientConfig } from "../support/moto.js";
-import { awsFixture, EVENTS_SECRET, OpsBotUnderTest } from "../support/ops-bot-under-test.js";
+import { motoClientConfig } from "../../../../test-support/moto.js";
+import { awsFixture } from "../support/aws-fixtures.js";
+import { EVENTS_SECRET, OpsBotUnderTest } from "../support/ops-bot-under-test.js";
 
 // Through the real HTTP endpoint: ECS Task State Change events (the ECS developer guide's
 // example and its stop-code variants, each given its own task ARN) → POST /aws/events as an
@@ -60,7 +61,7 @@ describe("crashes through the EventBridge API-destination endpoint", () => {
       JSON.stringify({ level: 50, msg: PHOENIX_APP.crashLogLine }),
     ];
     const logGroupName = await logGroupWithStream(`${PHOENIX_APP.logStreamPrefix}/${container}/${taskId}`, lines);
-    bot = await OpsBotUnderTest.start({ logGroupName });
+    bot = await OpsBotUnderTest.start({ [OPS_BOT_ENV.logGroupName]: logGroupName });
 
     expect((await postEvent(bot, event)).status).toBe(202);
     await bot.stop();

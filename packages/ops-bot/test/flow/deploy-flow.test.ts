@@ -17,16 +17,17 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
+import { INSTALLATION_ID, mergedPullRequestPayload, pullRequestCommentPayload } from "@phoenix/github-stand-in";
+import { ecrRegistryCredentials, OciImageBuilder } from "@phoenix/oci-builder";
+import { deployableFixture, localRegistryUrl, skopeoInspect } from "@phoenix/oci-builder/testing";
+import { OPS_BOT_ENV } from "@phoenix/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ecrRegistryCredentials } from "../../src/aws/ecr-registry-credentials.js";
-import { TASK_DEFINITION_READ_ONLY_FIELDS } from "../../src/aws/ecs-deployer.js";
-import { OciImageBuilder } from "../../src/images/oci/oci-image-builder.js";
-import { INSTALLATION_ID } from "../../src/sandbox/github/github-stand-in.js";
-import { mergedPullRequestPayload, pullRequestCommentPayload } from "../../src/sandbox/github-webhooks.js";
-import { stagingOpsConfigYaml } from "../../src/sandbox/staging-ops-config.js";
-import { deployableFixture, localRegistryUrl, skopeoInspect } from "../images/support/local-registry.js";
-import { motoClientConfig } from "../support/moto.js";
-import { awsFixture, OpsBotUnderTest } from "../support/ops-bot-under-test.js";
+import { motoClientConfig } from "../../../../test-support/moto.js";
+import { TASK_DEFINITION_READ_ONLY_FIELDS } from "../../src/adapters/aws/ecs-deployer.js";
+import { inProcessImageBuilder } from "../../src/adapters/in-process/image-builder.js";
+import { stagingOpsConfigYaml } from "../../src/testing/staging-ops-config.js";
+import { awsFixture } from "../support/aws-fixtures.js";
+import { OpsBotUnderTest } from "../support/ops-bot-under-test.js";
 
 /**
  * The whole deploy loop through the bot's real endpoints: GitHub webhooks (payloads from
@@ -156,7 +157,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
 
   async function startBot() {
     env = await environmentInMoto();
-    const builder = new OciImageBuilder({
+    const oci = new OciImageBuilder({
       appDirectory: app.directory,
       baseImage: "scratch",
       destination: {
@@ -166,6 +167,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
         credentials: ecrRegistryCredentials(new ECRClient(motoClientConfig())),
       },
     });
+    const builder = inProcessImageBuilder(async (request) => (await oci.build(request)).image);
     bot = await OpsBotUnderTest.start({}, { imageBuilder: builder });
     bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
     bot.github.collaborators.set("alice", "write");
@@ -394,11 +396,8 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
       }),
     );
     bot = await OpsBotUnderTest.start({
-      delivery: {
-        timeoutMinutes: 30,
-        reconcileIntervalSeconds: 3600,
-        codeBuild: { project, repositoryUri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/phoenix/phoenix" },
-      },
+      [OPS_BOT_ENV.buildProject]: project,
+      [OPS_BOT_ENV.repositoryUri]: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/phoenix/phoenix",
     });
     bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
     const sha = "a".repeat(40);

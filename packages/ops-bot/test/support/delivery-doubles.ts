@@ -1,19 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeployWorkflow } from "../../src/delivery/deploy-workflow.js";
-import type {
-  BuiltImage,
-  Deployer,
-  ImageBuilder,
-  ImageBuildOutcome,
-  ImageBuildStart,
-  LiveRevision,
-  RolloutState,
-  Scaler,
-  ScalingBounds,
-  ServiceTarget,
-} from "../../src/delivery/ports.js";
+import { EmbeddedLedger } from "../../src/adapters/ledger/embedded-ledger.js";
+import { DeployWorkflow } from "../../src/domain/delivery/deploy-workflow.js";
+import type { Deployer, LiveRevision, RolloutState } from "../../src/ports/deployer.js";
+import type { BuiltImage, ImageBuilder, ImageBuildOutcome, ImageBuildStart } from "../../src/ports/image-builder.js";
 import type {
   DeploymentStatusUpdate,
   NewDeployment,
@@ -21,8 +12,9 @@ import type {
   RecordedDeployment,
   RepositoryGateway,
   RepositoryPermission,
-} from "../../src/github/repository-gateway.js";
-import { EmbeddedLedger } from "../../src/ledger/embedded-ledger.js";
+} from "../../src/ports/repository-gateway.js";
+import type { Scaler, ScalingBounds } from "../../src/ports/scaler.js";
+import type { ServiceTarget } from "../../src/ports/service-target.js";
 
 /** In-process doubles at the delivery ports, recording what was asked of them. */
 export const SHA = "a".repeat(40);

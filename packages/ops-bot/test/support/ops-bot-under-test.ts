@@ -1,36 +1,23 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deliverWebhook, GitHubStandIn } from "@phoenix/github-stand-in";
+import { OPS_BOT_ENV, OPS_BOT_SERVER_ENV } from "@phoenix/shared";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import { createOpsServices } from "../../src/bot/ops-services.js";
-import type { BotSettings } from "../../src/config/bot-settings.js";
-import type { ImageBuilder } from "../../src/delivery/ports.js";
-import { installationOctokits } from "../../src/github/installation-access.js";
-import { SnsSignatureVerifier } from "../../src/intake/sns/sns-signature-verifier.js";
-import { GitHubStandIn } from "../../src/sandbox/github/github-stand-in.js";
-import { deliverWebhook } from "../../src/sandbox/github-webhooks.js";
-import { createOpsBotServer, type OpsBotServer } from "../../src/server/ops-bot-server.js";
-import {
-  createSigningIdentity,
-  RecordingCertificateFetcher,
-  type TestSigningIdentity,
-} from "../intake/sns-test-signer.js";
-import { motoClientConfig } from "./moto.js";
+import { motoClientConfig } from "../../../../test-support/moto.js";
+import type { ImageBuilder } from "../../src/ports/image-builder.js";
+import { type BotEnvironment, readBotSettings } from "../../src/wiring/bot-settings.js";
+import { createPlainServer, type PlainServer } from "../../src/wiring/plain-server.js";
+import { createSigningIdentity, RecordingCertificateFetcher, type TestSigningIdentity } from "./sns-test-signer.js";
 
 export const TOPIC_ARN = "arn:aws:sns:us-west-2:111122223333:phoenix-staging-alarms";
 export const SIGNING_CERT_URL =
   "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
 export const EVENTS_SECRET = "a-shared-secret-of-at-least-32-characters!";
 const WEBHOOK_SECRET = "webhook-secret";
-
-const fixtures = new URL("../../../shared/test/fixtures/aws/", import.meta.url);
-/** A fixture's payload (see its `source` for where it came from). */
-export function awsFixture(name: string): Record<string, unknown> {
-  return (JSON.parse(readFileSync(new URL(name, fixtures), "utf8")) as { payload: Record<string, unknown> }).payload;
-}
 
 /**
  * The bot's plain server on 127.0.0.1, as `start` wires it but with its outside world
@@ -42,19 +29,23 @@ export class OpsBotUnderTest {
   readonly github = new GitHubStandIn();
   readonly certificates: RecordingCertificateFetcher;
   private readonly dir = mkdtempSync(join(tmpdir(), "phoenix-bot-"));
-  private bot: OpsBotServer | undefined;
+  private bot: PlainServer | undefined;
   url = "";
 
   private constructor(readonly signer: TestSigningIdentity) {
     this.certificates = new RecordingCertificateFetcher(signer.certificatePem);
   }
 
+  /**
+   * `environment` adds to (or overrides) the bot's variables, as a deployment would set them;
+   * `options.imageBuilder` stands in for CodeBuild.
+   */
   static async start(
-    overrides: Partial<BotSettings> = {},
+    environment: BotEnvironment = {},
     options: { imageBuilder?: ImageBuilder } = {},
   ): Promise<OpsBotUnderTest> {
     const harness = new OpsBotUnderTest(await createSigningIdentity());
-    await harness.listen(overrides, options.imageBuilder);
+    await harness.listen(environment, options.imageBuilder);
     return harness;
   }
 
@@ -75,7 +66,7 @@ export class OpsBotUnderTest {
     });
   }
 
-  private async listen(overrides: Partial<BotSettings>, imageBuilder: ImageBuilder | undefined): Promise<void> {
+  private async listen(environment: BotEnvironment, imageBuilder: ImageBuilder | undefined): Promise<void> {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const probot = new Probot({
       appId: 12345,
@@ -91,36 +82,23 @@ export class OpsBotUnderTest {
         retry: { enabled: false },
       })),
     });
-    const settings: BotSettings = {
-      targetRepository: { owner: "octo-org", repo: "phoenix" },
-      region: "eu-west-1",
-      allowedTopicArns: [TOPIC_ARN],
-      eventsSharedSecret: EVENTS_SECRET,
-      ledger: { kind: "embedded", file: join(this.dir, "ledger.json") },
-      logGroupName: undefined,
-      clusterName: "phoenix-staging",
-      serviceName: "phoenix-staging-web",
-      alarmIssues: { label: "ops:cpu", commentIntervalMs: 15 * 60_000, closeOnOk: true },
-      crashLabel: "ops:crash",
-      storm: { maxNewIssues: 10, windowSeconds: 3600 },
-      delivery: { timeoutMinutes: 30, reconcileIntervalSeconds: 3600, codeBuild: undefined },
-      ...overrides,
-    };
-    const logger = pino({ level: "warn" });
-    const services = createOpsServices({
-      settings,
-      octokitFor: installationOctokits(probot),
-      ...(imageBuilder ? { imageBuilder } : {}),
-      aws: motoClientConfig(),
-      logger,
+    const settings = readBotSettings({
+      [OPS_BOT_ENV.targetRepository]: "octo-org/phoenix",
+      AWS_REGION: "eu-west-1",
+      [OPS_BOT_ENV.allowedTopicArns]: TOPIC_ARN,
+      [OPS_BOT_SERVER_ENV.eventsSharedSecret]: EVENTS_SECRET,
+      [OPS_BOT_SERVER_ENV.ledgerFile]: join(this.dir, "ledger.json"),
+      PHOENIX_RECONCILE_INTERVAL_SECONDS: "3600",
+      ...environment,
     });
-    this.bot = await createOpsBotServer({
+    this.bot = await createPlainServer({
       probot,
-      services,
       settings,
-      verifier: new SnsSignatureVerifier({ fetcher: this.certificates }),
-      confirmer: { confirmSubscription: async () => {} },
-      logger,
+      aws: motoClientConfig(),
+      logger: pino({ level: "warn" }),
+      certificateFetcher: this.certificates,
+      subscriptionConfirmer: { confirmSubscription: async () => {} },
+      ...(imageBuilder ? { imageBuilder } : {}),
     });
     await new Promise<void>((resolve) => this.bot?.server.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.bot.server.address() as AddressInfo).port}`;

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type IntakeLogger, type IntakeRequest, type IntakeResponse, singleHeader } from "../sns/sns-endpoint.js";
+import type { IntakeLogger } from "../../ports/logger.js";
+import { type IntakeRequest, type IntakeResponse, singleHeader } from "../sns/sns-endpoint.js";
 
 /** The header the EventBridge connection's "API key" authorization sends the secret in. */
 export const DEFAULT_API_DESTINATION_SECRET_HEADER = "x-phoenix-events-secret";

@@ -1,6 +1,8 @@
-import { SNS_MESSAGE_TYPES, type SnsMessageType } from "@phoenix/shared";
-import { DONE_TTL_SECONDS } from "../../ledger/handle-once.js";
+import { DONE_TTL_SECONDS } from "../../domain/coordination/handle-once.js";
+import type { IntakeLogger } from "../../ports/logger.js";
+import type { SubscriptionConfirmer } from "../../ports/subscription-confirmer.js";
 import { parseSnsTopicArn, parseStrictHttpsUrl, snsServiceHostRegion } from "./signing-certificate-url.js";
+import { SNS_MESSAGE_TYPES, type SnsMessageType } from "./sns-envelope.js";
 import { type SnsMessageVerifier, SnsVerificationError, type VerifiedSnsMessage } from "./sns-signature-verifier.js";
 import type { SnsEnvelopeInput, SnsSignedNotification } from "./string-to-sign.js";
 
@@ -18,18 +20,6 @@ export interface IntakeResponse {
   readonly status: number;
   readonly body: string;
   readonly afterResponse?: () => Promise<void>;
-}
-
-/** The pino-style logger Probot hands out. Never given a message body or a secret. */
-export interface IntakeLogger {
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
-}
-
-/** Port: visits a SubscribeURL (an HTTPS GET). Only ever given a URL from a verified message. */
-export interface SubscriptionConfirmer {
-  confirmSubscription(subscribeUrl: URL): Promise<void>;
 }
 
 export interface SnsEndpointDeps {

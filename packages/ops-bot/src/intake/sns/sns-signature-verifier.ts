@@ -1,4 +1,5 @@
 import { constants, type KeyObject, verify as verifySignature, X509Certificate } from "node:crypto";
+import type { CertificateFetcher } from "../../ports/certificate-fetcher.js";
 import { checkSigningCertificateUrl, parseSnsTopicArn, type SnsTopic } from "./signing-certificate-url.js";
 import { buildStringToSign, type SnsEnvelopeInput, type SnsSignedFields } from "./string-to-sign.js";
 
@@ -22,11 +23,6 @@ export class SnsVerificationError extends Error {
   ) {
     super(`sns verification (${reason}): ${message}`, options);
   }
-}
-
-/** Port: fetches the PEM text of a signing certificate. Only ever given URLs that passed the URL check. */
-export interface CertificateFetcher {
-  fetchCertificate(url: URL): Promise<string>;
 }
 
 export type SnsSignatureVersion = "1" | "2";

@@ -4,7 +4,7 @@
  * their names, each written as `Name\nValue\n`.
  */
 
-import { SNS_OPTIONAL_SIGNED_FIELDS, SNS_SIGNED_FIELDS } from "@phoenix/shared";
+import { SNS_OPTIONAL_SIGNED_FIELDS, SNS_SIGNED_FIELDS } from "./sns-envelope.js";
 
 /**
  * The SNS HTTP/S envelope as received — only what verification reads. Deliberately local

@@ -1,0 +1,177 @@
+import type { IssueTracker } from "../../ports/issue-tracker.js";
+import type { Ledger, LedgerValue } from "../../ports/ledger.js";
+import type { LogReader } from "../../ports/log-reader.js";
+import type { MetricQuery, MetricReader } from "../../ports/metric-reader.js";
+import { acquireLockPatiently } from "../coordination/acquire-lock-patiently.js";
+import { handleOnce } from "../coordination/handle-once.js";
+import { logStreamLink } from "../rendering/console-links.js";
+import {
+  type AlarmChange,
+  type AlarmEvidence,
+  type AlarmIssuePolicy,
+  type AlarmIssueRecord,
+  decideAlarmIssue,
+} from "./alarm-issue.js";
+import { mermaidXyChart } from "./metric-chart.js";
+import { admitNewIssue } from "./storm-control.js";
+
+export interface AlarmIssueHandlerDeps {
+  readonly ledger: Ledger;
+  readonly issues: IssueTracker;
+  readonly metrics: MetricReader;
+  readonly logs: LogReader;
+  readonly policy: AlarmIssuePolicy;
+  /** Storm control: at most this many new alarm issues per window; the rest fold into a counter. */
+  readonly storm: { readonly maxNewIssues: number; readonly windowSeconds: number };
+  readonly now: () => Date;
+  /** Waits between lock attempts; injected so tests need not sleep. */
+  readonly pause?: (ms: number) => Promise<void>;
+}
+
+export interface AlarmNotification {
+  /** Idempotency key of this delivery, e.g. `sns:<MessageId>`. */
+  readonly deliveryKey: string;
+  readonly fingerprint: string;
+  readonly change: AlarmChange & { readonly metric?: MetricQuery };
+}
+
+export type AlarmOutcome = "duplicate" | "coalesced" | "opened" | "updated" | "resolved" | "storm-folded" | "ignored";
+
+/** Only ALARM issues show a chart and log lines. */
+const NO_EVIDENCE: AlarmEvidence = { chart: "", logLines: [], logLinks: [] };
+const RECORD_TTL_SECONDS = 90 * 86_400;
+const LOCK_TTL_SECONDS = 60;
+const LOCK_ATTEMPTS = 300;
+/** A repeat ALARM tries this many times before leaving its count to the lock holder. */
+const COALESCE_ATTEMPTS = 3;
+/** Passes the lock holder makes to take in ALARMs counted while it worked. */
+const CATCH_UP_ROUNDS = 5;
+/** Times the holder may take the lock again for ALARMs counted just as it let go. */
+const MAX_TURNS = 5;
+
+/**
+ * Turns one alarm state change into at most one GitHub write sequence. Deliveries are deduped
+ * by key, changes to one alarm's issue are serialised by a Ledger lock, and the issue number
+ * for a fingerprint is remembered in the Ledger, so concurrent and repeated notifications
+ * never open a second issue.
+ */
+export class AlarmIssueHandler {
+  constructor(private readonly deps: AlarmIssueHandlerDeps) {}
+
+  /**
+   * Each ALARM delivery counts itself (an atomic Ledger counter per fingerprint). The delivery
+   * that holds the fingerprint's lock writes the issue with the current count and, before
+   * letting go, takes in the ALARMs that arrived meanwhile. A repeat ALARM that finds the lock
+   * busy leaves it at its count ("coalesced") instead of queueing for a GitHub round trip;
+   * any other change (OK) waits its turn, since it must be applied.
+   */
+  async handle(notification: AlarmNotification): Promise<AlarmOutcome> {
+    const { ledger } = this.deps;
+    const { fingerprint, deliveryKey, change } = notification;
+    const once = await handleOnce(ledger, deliveryKey, async (): Promise<AlarmOutcome> => {
+      const counterKey = `alarm-count:${fingerprint}`;
+      const lockName = `alarm-issue:${fingerprint}`;
+      const isRepeat = change.newState === "ALARM";
+      if (isRepeat) await ledger.incrementCounter(counterKey, RECORD_TTL_SECONDS);
+      const attempts = isRepeat ? COALESCE_ATTEMPTS : LOCK_ATTEMPTS;
+      let outcome: AlarmOutcome | undefined;
+      let shown = 0;
+      // Gathered once, when first needed: catch-up rounds only change the count.
+      let evidence: Promise<AlarmEvidence> | undefined;
+      const evidenceOnce = () => {
+        evidence ??= isRepeat ? this.evidence(change) : Promise.resolve(NO_EVIDENCE);
+        return evidence;
+      };
+      // Let go only once the issue shows every ALARM counted so far (or another delivery
+      // holds the lock, and with it that duty).
+      for (let turn = 0; turn < MAX_TURNS && (await this.lock(lockName, deliveryKey, attempts)); turn++) {
+        try {
+          for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+            const counted = await ledger.readCounter(counterKey);
+            if (outcome !== undefined && counted <= shown) break;
+            shown = counted;
+            const result = await this.apply(notification, counted, evidenceOnce);
+            outcome ??= result;
+            if (!isRepeat) break;
+          }
+        } finally {
+          await ledger.releaseLock(lockName, deliveryKey);
+        }
+        if (!isRepeat || (await ledger.readCounter(counterKey)) <= shown) break;
+      }
+      if (outcome !== undefined) return outcome;
+      if (isRepeat) return "coalesced";
+      throw new Error(`could not take the lock ${lockName} after ${LOCK_ATTEMPTS} attempts`);
+    });
+    return once.duplicate ? "duplicate" : once.result;
+  }
+
+  private async apply(
+    { fingerprint, change }: AlarmNotification,
+    alarmCount: number,
+    gatherEvidence: () => Promise<AlarmEvidence>,
+  ): Promise<AlarmOutcome> {
+    const { ledger, issues, policy } = this.deps;
+    const recordKey = `alarm-issue:${fingerprint}`;
+    const record = (await ledger.getRecord(recordKey)) as AlarmIssueRecord | undefined;
+    const evidence = await gatherEvidence();
+    const action = decideAlarmIssue({
+      change,
+      fingerprint,
+      record,
+      alarmCount,
+      policy,
+      evidence,
+      now: this.deps.now(),
+    });
+    const remember = (value: AlarmIssueRecord) =>
+      ledger.putRecord(recordKey, value as unknown as LedgerValue, RECORD_TTL_SECONDS);
+
+    switch (action.kind) {
+      case "open": {
+        if (!(await admitNewIssue(ledger, "alarm", this.deps.storm, this.deps.now()))) {
+          await ledger.incrementCounter(`folded:alarm:${fingerprint}`, RECORD_TTL_SECONDS);
+          return "storm-folded";
+        }
+        const issue = await issues.create({ title: action.title, body: action.body, labels: action.labels });
+        await remember(action.record(issue.number));
+        return "opened";
+      }
+      case "update":
+        await issues.update(action.issueNumber, { body: action.body });
+        if (action.comment) await issues.comment(action.issueNumber, action.comment);
+        await remember(action.record);
+        return "updated";
+      case "resolve":
+        await issues.comment(action.issueNumber, action.comment);
+        if (action.close) await issues.update(action.issueNumber, { state: "closed", stateReason: "completed" });
+        await remember(action.record);
+        return "resolved";
+      case "nothing":
+        return "ignored";
+    }
+  }
+
+  private async evidence(change: AlarmNotification["change"]): Promise<AlarmEvidence> {
+    const [points, logs] = await Promise.all([
+      change.metric ? this.deps.metrics.lastHour(change.metric, change.changedAt) : Promise.resolve([]),
+      this.deps.logs.around(change.changedAt, 30),
+    ]);
+    const chart = mermaidXyChart({
+      title: change.metric ? `${change.metric.name} (${change.metric.statistic}), last hour` : change.alarmName,
+      unit: change.metric?.namespace === "AWS/ECS" ? "Percent" : "Value",
+      points,
+      ...(change.threshold !== undefined ? { threshold: change.threshold } : {}),
+    });
+    return { chart, logLines: logs.lines, logLinks: logs.streams.map(logStreamLink) };
+  }
+
+  private lock(name: string, owner: string, attempts: number): Promise<boolean> {
+    return acquireLockPatiently(
+      this.deps.ledger,
+      { name, owner, ttlSeconds: LOCK_TTL_SECONDS },
+      attempts,
+      this.deps.pause,
+    );
+  }
+}

@@ -1,0 +1,172 @@
+import { alarmConsoleUrl } from "../rendering/console-links.js";
+
+/** The fields of a CloudWatch alarm state change this decision reads. */
+export interface AlarmChange {
+  readonly alarmName: string;
+  readonly region: string;
+  readonly newState: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+  readonly oldState: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+  readonly reason: string;
+  readonly changedAt: Date;
+  readonly threshold?: number;
+  readonly comparisonOperator?: string;
+}
+
+/** What the bot remembers per alarm fingerprint (kept in the Ledger, not found by GitHub search). */
+export interface AlarmIssueRecord {
+  readonly issueNumber: number;
+  readonly open: boolean;
+  /** Occurrences shown on the issue. */
+  readonly occurrences: number;
+  /**
+   * The alarm's ALARM counter when this issue's occurrences started (the Ledger counts every
+   * ALARM delivery of the fingerprint): occurrences = counter − base.
+   */
+  readonly counterBase: number;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  /** When the bot last wrote a comment (or opened the issue). */
+  readonly lastCommentAt: string;
+}
+
+export interface AlarmIssuePolicy {
+  /** Label on every CPU issue. @default "ops:cpu" */
+  readonly label: string;
+  /** At most one comment per this interval while the alarm repeats. */
+  readonly commentIntervalMs: number;
+  /** Close the issue when the alarm returns to OK. */
+  readonly closeOnOk: boolean;
+}
+
+/** Evidence gathered before deciding: rendered chart and log lines around the breach. */
+export interface AlarmEvidence {
+  readonly chart: string;
+  readonly logLines: readonly string[];
+  readonly logLinks: readonly string[];
+}
+
+export type AlarmIssueAction =
+  | {
+      readonly kind: "open";
+      readonly title: string;
+      readonly body: string;
+      readonly labels: readonly string[];
+      readonly record: (issueNumber: number) => AlarmIssueRecord;
+    }
+  | {
+      readonly kind: "update";
+      readonly issueNumber: number;
+      readonly body: string;
+      readonly comment?: string;
+      readonly record: AlarmIssueRecord;
+    }
+  | {
+      readonly kind: "resolve";
+      readonly issueNumber: number;
+      readonly comment: string;
+      readonly close: boolean;
+      readonly record: AlarmIssueRecord;
+    }
+  | { readonly kind: "nothing"; readonly why: string };
+
+export const ALARM_MARKER_PREFIX = "phoenix-ops:alarm";
+
+/**
+ * ALARM opens one issue per fingerprint, or updates the open one (counter, chart) with at most
+ * one comment per interval; OK after ALARM comments and, if configured, closes; OK after
+ * INSUFFICIENT_DATA, and INSUFFICIENT_DATA itself, change nothing.
+ */
+export function decideAlarmIssue(input: {
+  readonly change: AlarmChange;
+  readonly fingerprint: string;
+  readonly record: AlarmIssueRecord | undefined;
+  /** The fingerprint's ALARM counter, this delivery and any coalesced into it included. */
+  readonly alarmCount: number;
+  readonly policy: AlarmIssuePolicy;
+  readonly evidence: AlarmEvidence;
+  readonly now: Date;
+}): AlarmIssueAction {
+  const { change, record, policy, now } = input;
+  const at = now.toISOString();
+
+  if (change.newState === "ALARM") {
+    const lastSeenAt = change.changedAt.toISOString();
+    if (!record?.open) {
+      // Occurrences since the last issue closed (or ever) belong to the new one.
+      const counterBase = record ? record.counterBase + record.occurrences : 0;
+      const occurrences = Math.max(1, input.alarmCount - counterBase);
+      const counts = { occurrences, firstSeenAt: lastSeenAt, lastSeenAt };
+      return {
+        kind: "open",
+        title: `CPU peak: ${change.alarmName} in ALARM`,
+        labels: [policy.label],
+        body: renderAlarmIssueBody(input.fingerprint, change, input.evidence, counts),
+        record: (issueNumber) => ({ issueNumber, open: true, counterBase, ...counts, lastCommentAt: at }),
+      };
+    }
+    const occurrences = Math.max(record.occurrences, input.alarmCount - record.counterBase);
+    const commentDue = now.getTime() - Date.parse(record.lastCommentAt) >= policy.commentIntervalMs;
+    return {
+      kind: "update",
+      issueNumber: record.issueNumber,
+      body: renderAlarmIssueBody(input.fingerprint, change, input.evidence, {
+        occurrences,
+        firstSeenAt: record.firstSeenAt,
+        lastSeenAt,
+      }),
+      ...(commentDue ? { comment: `Still in ALARM (occurrence ${occurrences}): ${change.reason}` } : {}),
+      record: { ...record, occurrences, lastSeenAt, lastCommentAt: commentDue ? at : record.lastCommentAt },
+    };
+  }
+
+  if (change.newState === "OK") {
+    if (change.oldState !== "ALARM") return { kind: "nothing", why: `OK after ${change.oldState} is not a recovery` };
+    if (!record?.open) return { kind: "nothing", why: "no open issue for this alarm" };
+    return {
+      kind: "resolve",
+      issueNumber: record.issueNumber,
+      close: policy.closeOnOk,
+      comment: `Recovered: ${change.alarmName} is OK again at ${change.changedAt.toISOString()} after ${record.occurrences} occurrence(s). ${change.reason}`,
+      record: { ...record, open: !policy.closeOnOk, lastCommentAt: at },
+    };
+  }
+  return { kind: "nothing", why: "INSUFFICIENT_DATA says nothing about the CPU" };
+}
+
+function renderAlarmIssueBody(
+  fingerprint: string,
+  change: AlarmChange,
+  evidence: AlarmEvidence,
+  counts: { occurrences: number; firstSeenAt: string; lastSeenAt: string },
+): string {
+  const threshold =
+    change.threshold === undefined ? "—" : `${change.comparisonOperator ?? "threshold"} ${change.threshold}`;
+  const logs = evidence.logLines.length
+    ? ["```text", ...evidence.logLines.map((line) => line.replace(/```/g, "ˋˋˋ")), "```"].join("\n")
+    : "_No log lines found around the breach._";
+  return [
+    `<!-- ${ALARM_MARKER_PREFIX}:${fingerprint} -->`,
+    `**${change.alarmName}** went from ${change.oldState} to **${change.newState}**.`,
+    "",
+    "| | |",
+    "|---|---|",
+    `| Threshold | ${threshold} |`,
+    `| Reason | ${change.reason.replace(/\|/g, "\\|")} |`,
+    `| Occurrences | ${counts.occurrences} |`,
+    `| First seen | ${counts.firstSeenAt} |`,
+    `| Last seen | ${counts.lastSeenAt} |`,
+    "",
+    "### Last hour",
+    "",
+    evidence.chart,
+    "",
+    "### Service log around the breach",
+    "",
+    logs,
+    "",
+    "### Links",
+    "",
+    `- [Alarm in the CloudWatch console](${alarmConsoleUrl(change.region, change.alarmName)})`,
+    ...evidence.logLinks.map((link) => `- ${link}`),
+  ].join("\n");
+}

@@ -1,0 +1,173 @@
+import { PHOENIX_APP } from "@phoenix/shared";
+import type { ImageTagReader } from "../../ports/image-tag-reader.js";
+import type { IssueTracker } from "../../ports/issue-tracker.js";
+import type { Ledger, LedgerValue } from "../../ports/ledger.js";
+import type { LogReader } from "../../ports/log-reader.js";
+import type { RepositoryRef } from "../../ports/repository-gateway.js";
+import { acquireLockPatiently } from "../coordination/acquire-lock-patiently.js";
+import { handleOnce } from "../coordination/handle-once.js";
+import { parseEcsTaskStateChange } from "../events/ecs-task-state-change.js";
+import { taskEventKey } from "../ledger-keys.js";
+import { logStreamLink } from "../rendering/console-links.js";
+import { type ClassifyStoppedTaskOptions, classifyStoppedTask, type NotACrashWhy } from "./classify-stopped-task.js";
+import {
+  CRASH_LOG_LINES,
+  type CrashEvidence,
+  type CrashIssuePolicy,
+  type CrashIssueRecord,
+  crashIdentityOf,
+  decideCrashIssue,
+  type StoppedTask,
+  signatureLineOf,
+  stoppedTaskOf,
+} from "./crash-issue.js";
+import { crashFingerprint } from "./fingerprints.js";
+import { type ImageCommit, imageCommit, parseImageReference } from "./image-commit.js";
+import { admitNewIssue } from "./storm-control.js";
+
+export interface CrashIssueHandlerDeps {
+  readonly ledger: Ledger;
+  readonly issues: IssueTracker;
+  /** Reads the stopped task's `awslogs` stream. */
+  readonly logs: LogReader;
+  readonly policy: CrashIssuePolicy;
+  /** Storm control: at most this many new crash issues per window; the rest are counted in their record. */
+  readonly storm: { readonly maxNewIssues: number; readonly windowSeconds: number };
+  /** The repository the images are built from: commit links point into it. */
+  readonly repository: RepositoryRef;
+  /**
+   * Finds the commit of an image referenced by digest alone.
+   * @default - none: such images show no commit
+   */
+  readonly imageTags?: ImageTagReader;
+  /**
+   * The task definition's essential containers, so a sidecar stopped along with the task is not blamed.
+   * @default - every container in the event
+   */
+  readonly essentialContainers?: ClassifyStoppedTaskOptions["essentialContainers"];
+  readonly now: () => Date;
+  /** Waits between lock attempts; injected so tests need not sleep. */
+  readonly pause?: (ms: number) => Promise<void>;
+}
+
+export type CrashOutcome =
+  | "duplicate"
+  | "opened"
+  | "updated"
+  | "storm-folded"
+  /** The same stopped task again, under a higher version: already counted. */
+  | "already-counted"
+  | `ignored:${NotACrashWhy}`;
+
+/** The storm-control family: crash issues share one budget of new issues per window. */
+const STORM_FAMILY = "crash";
+const RECORD_TTL_SECONDS = 90 * 86_400;
+const LOCK_TTL_SECONDS = 60;
+const LOCK_ATTEMPTS = 300;
+
+/**
+ * Turns one "ECS Task State Change" event into at most one GitHub write sequence. Stops that
+ * are not crashes change nothing (not even the Ledger). Deliveries are deduped by task ARN and
+ * version, changes to one crash's issue are serialised by a Ledger lock, and the issue number
+ * for a fingerprint is remembered in the Ledger, so repeated and concurrent crashes update one
+ * issue. It never closes an issue: a person does.
+ */
+export class CrashIssueHandler {
+  constructor(private readonly deps: CrashIssueHandlerDeps) {}
+
+  /** Throws `EventParseError` when `event` is not an ECS Task State Change. */
+  async handle(event: unknown): Promise<CrashOutcome> {
+    const change = parseEcsTaskStateChange(event);
+    const classification = classifyStoppedTask(
+      change,
+      this.deps.essentialContainers ? { essentialContainers: this.deps.essentialContainers } : {},
+    );
+    if (classification.kind === "not-a-crash") return `ignored:${classification.why}`;
+
+    const stop = stoppedTaskOf(change, classification, this.deps.now());
+    const deliveryKey = taskEventKey(change.detail.taskArn, change.detail.version);
+    const once = await handleOnce(this.deps.ledger, deliveryKey, async () => {
+      const evidence = await this.evidence(stop);
+      const fingerprint = crashFingerprint(crashIdentityOf(stop, evidence.signatureLine));
+      const lockName = `crash-issue:${fingerprint}`;
+      await this.lock(lockName, deliveryKey);
+      try {
+        return await this.apply(stop, fingerprint, evidence);
+      } finally {
+        await this.deps.ledger.releaseLock(lockName, deliveryKey);
+      }
+    });
+    return once.duplicate ? "duplicate" : once.result;
+  }
+
+  private async apply(stop: StoppedTask, fingerprint: string, evidence: CrashEvidence): Promise<CrashOutcome> {
+    const { ledger: store, issues, policy, storm } = this.deps;
+    const recordKey = `crash-issue:${fingerprint}`;
+    const record = await this.currentRecord(recordKey);
+    const now = this.deps.now();
+    const action = decideCrashIssue({ stop, fingerprint, record, policy, evidence, now });
+    const remember = (value: CrashIssueRecord) =>
+      store.putRecord(recordKey, value as unknown as LedgerValue, RECORD_TTL_SECONDS);
+
+    switch (action.kind) {
+      case "open": {
+        if (!(await admitNewIssue(store, STORM_FAMILY, storm, now))) {
+          // Counted in the record: the issue opened after the storm carries these occurrences.
+          await remember(action.record(null));
+          return "storm-folded";
+        }
+        const issue = await issues.create({ title: action.title, body: action.body, labels: action.labels });
+        await remember(action.record(issue.number));
+        return "opened";
+      }
+      case "update":
+        await issues.update(action.issueNumber, { body: action.body });
+        if (action.comment) await issues.comment(action.issueNumber, action.comment);
+        await remember(action.record);
+        return "updated";
+      case "nothing":
+        return "already-counted";
+    }
+  }
+
+  /** The stored record, with `open` as GitHub has it now: a person may have closed the issue. */
+  private async currentRecord(recordKey: string): Promise<CrashIssueRecord | undefined> {
+    const record = (await this.deps.ledger.getRecord(recordKey)) as CrashIssueRecord | undefined;
+    if (record?.issueNumber == null || !record.open) return record;
+    const issue = await this.deps.issues.get(record.issueNumber);
+    return issue?.state === "open" ? record : { ...record, open: false };
+  }
+
+  private async evidence(stop: StoppedTask): Promise<CrashEvidence> {
+    const logStream = `${PHOENIX_APP.logStreamPrefix}/${stop.container}/${stop.taskId}`;
+    const [logs, commit] = await Promise.all([
+      this.deps.logs.tailOfStream(logStream, CRASH_LOG_LINES),
+      this.commitOf(stop),
+    ]);
+    return {
+      logStream,
+      logLines: logs.lines,
+      logLinks: logs.streams.map(logStreamLink),
+      signatureLine: signatureLineOf(stop, logs.lines),
+      commit,
+    };
+  }
+
+  /** Best effort: a registry that cannot be asked leaves the commit unknown, not the issue unwritten. */
+  private async commitOf(stop: StoppedTask): Promise<ImageCommit | undefined> {
+    const { repository, imageTags } = this.deps;
+    const known = imageCommit({ reference: stop.image }, repository);
+    const parsed = stop.image === undefined ? undefined : parseImageReference(stop.image);
+    const digest = parsed?.digest ?? stop.imageDigest;
+    if (known || !imageTags || !parsed || !digest) return known;
+    const registryTags = await imageTags.tagsOf({ name: parsed.name, digest }).catch(() => []);
+    return imageCommit({ reference: stop.image, registryTags }, repository);
+  }
+
+  private async lock(name: string, owner: string): Promise<void> {
+    const ttlSeconds = LOCK_TTL_SECONDS;
+    if (!(await acquireLockPatiently(this.deps.ledger, { name, owner, ttlSeconds }, LOCK_ATTEMPTS, this.deps.pause))) {
+      throw new Error(`could not take the lock ${name} after ${LOCK_ATTEMPTS} attempts`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+// `@phoenix/ops-bot/testing`: what the sandbox and other packages' tests need to give the bot a
+// realistic world. Not part of the bot's production path (the Lambda bundle never imports it).
+export { type StagingEnvironment, stagingOpsConfigYaml } from "./staging-ops-config.js";

@@ -1,0 +1,166 @@
+// The composition root: every port gets its production adapter here, and only here. Entry points
+// and hosts (the plain server, the Lambda, the sandbox, the tests) hand in what differs: the
+// settings, how to reach AWS, an installation Octokit per repository, and optionally the image
+// builder (an in-process build where there is no CodeBuild).
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { CodeBuildClient } from "@aws-sdk/client-codebuild";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import type { ProbotOctokit } from "probot";
+import { ApplicationAutoScalingScaler } from "../adapters/aws/application-auto-scaling-scaler.js";
+import { createCloudWatchLogReader } from "../adapters/aws/cloudwatch-log-reader.js";
+import { createCloudWatchMetricReader } from "../adapters/aws/cloudwatch-metric-reader.js";
+import { CodeBuildImageBuilder } from "../adapters/aws/codebuild-image-builder.js";
+import { createDeploymentClients } from "../adapters/aws/deployment-clients.js";
+import { createEcrImageTags } from "../adapters/aws/ecr-image-tags.js";
+import { EcsDeployer } from "../adapters/aws/ecs-deployer.js";
+import { lazyIssueTracker } from "../adapters/github/lazy-issue-tracker.js";
+import { createOctokitRepositoryGateway } from "../adapters/github/octokit-repository-gateway.js";
+import { DynamoDbLedger } from "../adapters/ledger/dynamodb-ledger.js";
+import { EmbeddedLedger } from "../adapters/ledger/embedded-ledger.js";
+import { DeployEventHandler } from "../domain/delivery/deploy-event-handler.js";
+import { DeployWorkflow } from "../domain/delivery/deploy-workflow.js";
+import { AlarmIssueHandler } from "../domain/notifications/alarm-issue-handler.js";
+import { CrashIssueHandler } from "../domain/notifications/crash-issue-handler.js";
+import { OPS_CONFIG_PATH } from "../domain/ops-config/ops-config-schema.js";
+import { parseOpsConfig } from "../domain/ops-config/parse-ops-config.js";
+import { AwsInputRouter } from "../intake/aws-input-router.js";
+import type { WebhookServices } from "../intake/github/ops-bot-app.js";
+import { DeliveryError } from "../ports/delivery-error.js";
+import type { ImageBuilder } from "../ports/image-builder.js";
+import type { Ledger } from "../ports/ledger.js";
+import type { LogReader } from "../ports/log-reader.js";
+import type { IntakeLogger } from "../ports/logger.js";
+import type { RepositoryRef } from "../ports/repository-gateway.js";
+import type { BotSettings } from "./bot-settings.js";
+
+type Octokit = InstanceType<typeof ProbotOctokit>;
+
+/** How the AWS SDK clients reach AWS; tests point them at moto. */
+export interface AwsClientSettings {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export interface OpsServicesDeps {
+  readonly settings: BotSettings;
+  /** An installation Octokit for a repository; alarms and crashes go to the target repository. */
+  readonly octokitFor: (repository: RepositoryRef) => Promise<Octokit>;
+  /** Replaces the image builder the settings choose (an in-process build in the sandbox and tests). */
+  readonly imageBuilder?: ImageBuilder;
+  readonly aws: AwsClientSettings;
+  readonly logger: IntakeLogger;
+  readonly now?: () => Date;
+}
+
+export interface OpsServices {
+  /** Where every verified AWS input goes, whatever transport brought it. */
+  readonly router: AwsInputRouter;
+  readonly ledger: Ledger;
+  /** What the Probot app's webhook handlers act through (the same workflow the AWS events resume). */
+  readonly webhooks: WebhookServices;
+  readonly deployEvents: DeployEventHandler;
+}
+
+export function createOpsServices(deps: OpsServicesDeps): OpsServices {
+  const { settings, aws } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ledger = createLedger(settings, aws);
+  const targetOctokit = () => deps.octokitFor(settings.targetRepository);
+  const issues = lazyIssueTracker(targetOctokit, settings.targetRepository);
+  const logs: LogReader = settings.logGroupName
+    ? createCloudWatchLogReader(new CloudWatchLogsClient(aws), {
+        region: settings.region,
+        logGroupName: settings.logGroupName,
+      })
+    : { around: async () => ({ lines: [], streams: [] }), tailOfStream: async () => ({ lines: [], streams: [] }) };
+  const alarms = new AlarmIssueHandler({
+    ledger,
+    issues,
+    metrics: createCloudWatchMetricReader(new CloudWatchClient(aws)),
+    logs,
+    policy: settings.alarmIssues,
+    storm: settings.storm,
+    now,
+  });
+  const stoppedTasks = new CrashIssueHandler({
+    ledger,
+    issues,
+    logs,
+    policy: { label: settings.crashLabel, commentIntervalMs: settings.alarmIssues.commentIntervalMs },
+    storm: settings.storm,
+    repository: settings.targetRepository,
+    imageTags: createEcrImageTags(new ECRClient(aws)),
+    now,
+  });
+
+  const clients = createDeploymentClients({
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws.credentials ? { credentials: aws.credentials } : {}),
+  });
+  const deployer = new EcsDeployer({ clients });
+  const scaler = new ApplicationAutoScalingScaler({ clients });
+  const workflow = new DeployWorkflow({
+    ledger,
+    builder: deps.imageBuilder ?? imageBuilderFromSettings(settings, aws),
+    deployer,
+    github: async (repository) => createOctokitRepositoryGateway(await deps.octokitFor(repository), repository),
+    now,
+    timeoutMs: settings.delivery.timeoutMinutes * 60_000,
+    logger: deps.logger,
+  });
+  const deployEvents = new DeployEventHandler({
+    workflow,
+    ledger,
+    reconcileScope: async () => ({
+      repository: settings.targetRepository,
+      environments: await configuredEnvironments(await targetOctokit(), settings.targetRepository),
+    }),
+  });
+  return {
+    router: new AwsInputRouter({ alarms, stoppedTasks, deploys: deployEvents, logger: deps.logger }),
+    ledger,
+    webhooks: { workflow, deployer, scaler, ledger, repositoryGateway: createOctokitRepositoryGateway },
+    deployEvents,
+  };
+}
+
+/** Environments of the repository's `.github/phoenix-ops.yml` (none when absent or invalid). */
+async function configuredEnvironments(octokit: Octokit, repository: RepositoryRef): Promise<string[]> {
+  const { config } = await octokit.config.get({
+    owner: repository.owner,
+    repo: repository.repo,
+    path: OPS_CONFIG_PATH,
+  });
+  const parsed = parseOpsConfig(config);
+  return parsed.ok ? Object.keys(parsed.config.environments) : [];
+}
+
+function createLedger(settings: BotSettings, aws: AwsClientSettings): Ledger {
+  if (settings.ledger.kind === "dynamodb") {
+    return new DynamoDbLedger({ client: new DynamoDBClient(aws), tableName: settings.ledger.table });
+  }
+  mkdirSync(dirname(settings.ledger.file), { recursive: true });
+  return new EmbeddedLedger(settings.ledger.file);
+}
+
+function imageBuilderFromSettings(settings: BotSettings, aws: AwsClientSettings): ImageBuilder {
+  const build = settings.delivery.codeBuild;
+  if (build) {
+    return new CodeBuildImageBuilder(new CodeBuildClient(aws), {
+      projectName: build.project,
+      repositoryUri: build.repositoryUri,
+    });
+  }
+  const refuse = async (): Promise<never> => {
+    throw new DeliveryError(
+      "no image builder is configured: set PHOENIX_BUILD_PROJECT and PHOENIX_ECR_REPOSITORY_URI (CodeBuild)",
+      "NoImageBuilder",
+    );
+  };
+  return { start: refuse, outcome: refuse };
+}

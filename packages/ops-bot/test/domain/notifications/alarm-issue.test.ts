@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import {
+  type AlarmChange,
+  type AlarmIssueRecord,
+  decideAlarmIssue,
+} from "../../../src/domain/notifications/alarm-issue.js";
+
+const policy = { label: "ops:cpu", commentIntervalMs: 15 * 60_000, closeOnOk: true };
+const evidence = { chart: "```mermaid\nxychart-beta\n```", logLines: ["GET /generatecert 200"], logLinks: [] };
+const now = new Date("2026-11-26T10:30:00Z");
+const alarm = (change: Partial<AlarmChange>): AlarmChange => ({
+  alarmName: "phoenix-staging-cpu-high",
+  region: "eu-west-1",
+  newState: "ALARM",
+  oldState: "OK",
+  reason: "Threshold Crossed: 1 datapoint [97.5] was greater than the threshold (80.0).",
+  changedAt: new Date("2026-11-26T10:29:00Z"),
+  threshold: 80,
+  comparisonOperator: "GreaterThanThreshold",
+  ...change,
+});
+const openRecord: AlarmIssueRecord = {
+  issueNumber: 7,
+  open: true,
+  occurrences: 2,
+  counterBase: 0,
+  firstSeenAt: "2026-11-26T10:00:00.000Z",
+  lastSeenAt: "2026-11-26T10:20:00.000Z",
+  lastCommentAt: "2026-11-26T10:10:00.000Z", // 20 minutes before `now`: a comment is due
+};
+const decide = (change: AlarmChange, record?: AlarmIssueRecord, policyOverride = {}, alarmCount = 3) =>
+  decideAlarmIssue({
+    change,
+    fingerprint: "ab12",
+    record,
+    alarmCount,
+    policy: { ...policy, ...policyOverride },
+    evidence,
+    now,
+  });
+
+describe("CPU alarm → GitHub issue decisions", () => {
+  it("opens one labelled issue carrying a hidden fingerprint marker, the threshold, reason, chart and logs", () => {
+    const action = decide(alarm({}), undefined, {}, 1);
+    expect(action.kind).toBe("open");
+    if (action.kind !== "open") return;
+    expect(action.labels).toEqual(["ops:cpu"]);
+    expect(action.body).toContain("<!-- phoenix-ops:alarm:ab12 -->");
+    expect(action.body).toContain("GreaterThanThreshold 80");
+    expect(action.body).toContain("1 datapoint [97.5]");
+    expect(action.body).toContain("xychart-beta");
+    expect(action.body).toContain("GET /generatecert 200");
+    expect(action.body).toContain("#alarmsV2:alarm/phoenix-staging-cpu-high");
+    expect(action.record(12)).toMatchObject({ issueNumber: 12, open: true, occurrences: 1 });
+  });
+
+  it("updates the open issue's counter on a repeat ALARM without commenting inside the interval", () => {
+    const action = decide(alarm({}), { ...openRecord, lastCommentAt: "2026-11-26T10:25:00.000Z" });
+    expect(action).toMatchObject({ kind: "update", issueNumber: 7, record: { occurrences: 3 } });
+    expect(action.kind === "update" ? action.comment : "not an update").toBeUndefined();
+    expect(action.kind === "update" && action.body).toContain("| Occurrences | 3 |");
+  });
+
+  it("adds one comment on a repeat ALARM once the interval has passed", () => {
+    const action = decide(alarm({}), openRecord);
+    expect(action).toMatchObject({ kind: "update", comment: expect.stringContaining("occurrence 3") });
+    expect(action.kind === "update" && action.record.lastCommentAt).toBe(now.toISOString());
+  });
+
+  it("opens a new issue when the alarm fires again after its issue was closed, counting only what came since", () => {
+    const action = decide(alarm({}), { ...openRecord, open: false }, {}, 3);
+    expect(action.kind).toBe("open");
+    expect(action.kind === "open" && action.record(9)).toMatchObject({ counterBase: 2, occurrences: 1 });
+  });
+
+  it("counts occurrences that were coalesced into this delivery", () => {
+    const action = decide(alarm({}), { ...openRecord, lastCommentAt: now.toISOString() }, {}, 50);
+    expect(action).toMatchObject({ kind: "update", record: { occurrences: 50 } });
+  });
+
+  it("comments and closes on OK after ALARM", () => {
+    const action = decide(
+      alarm({ newState: "OK", oldState: "ALARM", reason: "Threshold Crossed: back below" }),
+      openRecord,
+    );
+    expect(action).toMatchObject({ kind: "resolve", issueNumber: 7, close: true, record: { open: false } });
+  });
+
+  it("only comments on OK after ALARM when closing is turned off", () => {
+    const action = decide(alarm({ newState: "OK", oldState: "ALARM" }), openRecord, { closeOnOk: false });
+    expect(action).toMatchObject({ kind: "resolve", close: false, record: { open: true } });
+  });
+
+  it("does nothing on OK after INSUFFICIENT_DATA", () => {
+    expect(decide(alarm({ newState: "OK", oldState: "INSUFFICIENT_DATA" }), openRecord).kind).toBe("nothing");
+  });
+
+  it("does nothing on INSUFFICIENT_DATA, and nothing on OK without an open issue", () => {
+    expect(decide(alarm({ newState: "INSUFFICIENT_DATA" }), openRecord).kind).toBe("nothing");
+    expect(decide(alarm({ newState: "OK", oldState: "ALARM" })).kind).toBe("nothing");
+  });
+
+  it("cannot be tricked into breaking the log block by a log line holding a code fence", () => {
+    const action = decideAlarmIssue({
+      change: alarm({}),
+      fingerprint: "ab12",
+      record: undefined,
+      alarmCount: 1,
+      policy,
+      evidence: { ...evidence, logLines: ["```", "# injected heading"] },
+      now,
+    });
+    expect(action.kind === "open" && action.body.match(/```/g)?.length).toBe(4);
+  });
+});
