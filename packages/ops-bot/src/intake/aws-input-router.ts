@@ -5,7 +5,7 @@ import {
   parseSnsAlarmMessage,
 } from "../domain/events/cloudwatch-alarm.js";
 import { EventParseError } from "../domain/events/parse-error.js";
-import { eventBridgeEventKey, snsMessageKey } from "../domain/ledger-keys.js";
+import { ledgerKeys } from "../domain/ledger-keys.js";
 import type { AlarmIssueHandler } from "../domain/notifications/alarm-issue-handler.js";
 import { alarmFingerprint } from "../domain/notifications/fingerprints.js";
 import type { IntakeLogger } from "../ports/logger.js";
@@ -51,7 +51,7 @@ export class AwsInputRouter {
       return "ignored:not-an-alarm";
     }
     return this.deps.alarms.handle({
-      deliveryKey: snsMessageKey(notification.MessageId),
+      deliveryKey: ledgerKeys.snsMessage(notification.MessageId),
       fingerprint: alarmFingerprint(change.alarmArn),
       change,
     });
@@ -66,7 +66,7 @@ export class AwsInputRouter {
           const change = parseAlarmStateChangeEvent(event);
           if (!id) return "ignored:no-event-id";
           return await this.deps.alarms.handle({
-            deliveryKey: eventBridgeEventKey(id),
+            deliveryKey: ledgerKeys.eventBridgeEvent(id),
             fingerprint: alarmFingerprint(change.alarmArn),
             change,
           });

@@ -49,6 +49,9 @@ export interface Ledger {
   getRecord(key: string): Promise<LedgerValue | undefined>;
 }
 
+/** The four kinds of entry; a claim "x" and a lock "x" are unrelated. */
+export type LedgerEntryKind = "claim" | "lock" | "counter" | "record";
+
 export type LockAcquisition =
   | { acquired: true; expiresAt: Date }
   | { acquired: false; holder: string; expiresAt: Date };

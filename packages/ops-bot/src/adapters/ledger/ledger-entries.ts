@@ -1,4 +1,5 @@
 // What both Ledger adapters share, so they agree on keys and expiry to the second.
+import type { LedgerEntryKind } from "../../ports/ledger.js";
 
 /** Milliseconds since the epoch; injected so tests can move time without sleeping. */
 export type Clock = () => number;
@@ -9,9 +10,7 @@ export class LedgerError extends Error {
   override readonly name = "LedgerError";
 }
 
-/** Namespaces keep the four kinds of entry apart in one key space (one DynamoDB table). */
-export type LedgerEntryKind = "claim" | "lock" | "counter" | "record";
-
+/** The kind's namespace keeps the four kinds of entry apart in one key space (one DynamoDB table). */
 export function entryKey(kind: LedgerEntryKind, key: string): string {
   if (key.length === 0) throw new LedgerError(`ledger: a ${kind} key must not be empty`);
   return `${kind}#${key}`;

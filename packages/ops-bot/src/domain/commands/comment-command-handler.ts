@@ -7,7 +7,7 @@ import { serviceTarget } from "../delivery/service-target.js";
 import { errorMessage } from "../error-message.js";
 import { type EnvironmentConfig, OPS_CONFIG_PATH, type OpsConfig } from "../ops-config/ops-config-schema.js";
 import { parseOpsConfig, renderConfigProblems } from "../ops-config/parse-ops-config.js";
-import { inlineCode } from "../rendering/markdown.js";
+import { fitBody, inlineCode, oneLine } from "../rendering/markdown.js";
 import { authorizeCollaborator, authorizeForEnvironment } from "./command-authorization.js";
 import { COMMAND_USAGE, type OpsCommand, parseCommand, renderCommand } from "./command-grammar.js";
 import { checkForkPolicy, checkHeadUnmoved, checkReviewRules } from "./deploy-preconditions.js";
@@ -72,7 +72,7 @@ export class CommentCommandHandler {
       reply = { emoji: "😕", text: errorMessage(error) };
     }
     if (reply === "deploy-continues") return "deploy:started";
-    await github.updateComment(replyId, `### ${reply.emoji} ${title}\n\n${reply.text}`);
+    await github.updateComment(replyId, fitBody(`### ${reply.emoji} ${title}\n\n${reply.text}`));
     return `replied:${reply.emoji === "🚀" ? "done" : reply.emoji === "😕" ? "refused" : "info"}`;
   }
 
@@ -124,7 +124,7 @@ export class CommentCommandHandler {
       };
     }
     if (raw instanceof Error) {
-      return { refusal: { emoji: "😕", text: `\`${OPS_CONFIG_PATH}\` could not be read: ${raw.message}` } };
+      return { refusal: { emoji: "😕", text: `\`${OPS_CONFIG_PATH}\` could not be read: ${oneLine(raw.message)}` } };
     }
     const parsed = parseOpsConfig(raw);
     if (!parsed.ok) {
@@ -233,7 +233,7 @@ function pickEnvironment(
   command: Exclude<OpsCommand, { name: "help" }>,
 ): { env: EnvironmentConfig } | { refusal: Reply } {
   const names = Object.keys(config.environments);
-  const known = names.map((name) => `\`${name}\``).join(", ");
+  const known = names.map((name) => inlineCode(name)).join(", ");
   const wanted =
     command.environment ?? config.deployOnMerge?.environment ?? (names.length === 1 ? names[0] : undefined);
   if (!wanted) {
@@ -242,6 +242,7 @@ function pickEnvironment(
     };
   }
   const env = config.environments[wanted];
-  if (!env) return { refusal: { emoji: "😕", text: `Unknown environment \`${wanted}\`; configured: ${known}.` } };
+  if (!env)
+    return { refusal: { emoji: "😕", text: `Unknown environment ${inlineCode(wanted)}; configured: ${known}.` } };
   return { env };
 }

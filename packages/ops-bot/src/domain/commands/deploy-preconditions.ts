@@ -1,5 +1,6 @@
 import type { PullRequestSnapshot } from "../../ports/repository-gateway.js";
 import type { EnvironmentConfig } from "../ops-config/ops-config-schema.js";
+import { code, inlineCode, shortSha } from "../rendering/markdown.js";
 
 export type Precondition = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -25,7 +26,7 @@ export function checkHeadUnmoved(headSha: string, headCommittedAt: Date, comment
   if (headCommittedAt.getTime() <= commentWrittenAt.getTime()) return { ok: true };
   return {
     ok: false,
-    reason: `the pull request moved after the command was written (head is now \`${headSha.slice(0, 7)}\`, committed ${headCommittedAt.toISOString()}); review it and comment again.`,
+    reason: `the pull request moved after the command was written (head is now ${code(shortSha(headSha))}, committed ${headCommittedAt.toISOString()}); review it and comment again.`,
   };
 }
 
@@ -41,7 +42,7 @@ export function checkReviewRules(
   }
   const missing = environment.requiredChecks.filter((check) => !successfulChecks.includes(check));
   if (missing.length > 0)
-    problems.push(`required checks not successful yet: ${missing.map((c) => `\`${c}\``).join(", ")}`);
+    problems.push(`required checks not successful yet: ${missing.map((check) => inlineCode(check)).join(", ")}`);
   if (problems.length === 0) return { ok: true };
   return { ok: false, reason: `**${environment.name}** rules not met: ${problems.join("; ")}.` };
 }

@@ -1,6 +1,7 @@
 import type { LiveRevision } from "../../ports/deployer.js";
 import type { PullRequestSnapshot, RecordedDeployment } from "../../ports/repository-gateway.js";
 import type { ScalingBounds } from "../../ports/scaler.js";
+import { code, codeCell, factTable, shortSha } from "../rendering/markdown.js";
 
 export interface StatusFacts {
   readonly environment: string;
@@ -18,20 +19,17 @@ export function renderStatus(facts: StatusFacts): string {
     liveSha === undefined
       ? "The live task definition is not one this bot deployed (or its record is older than the last 30 deployments)."
       : liveSha === pullRequest.headSha
-        ? `This PR's head \`${short(pullRequest.headSha)}\` is live.`
-        : `This PR's head \`${short(pullRequest.headSha)}\` is not live; \`${short(liveSha)}\` is.`;
-  const rows = [
-    "| | |",
-    "|---|---|",
-    `| Task definition | \`${live.taskDefinitionArn.split("/").pop()}\` |`,
-    `| Image | \`${live.image}\` |`,
-    `| Tasks | ${live.runningCount} running of ${live.desiredCount} desired |`,
-    `| Scaling bounds | ${facts.bounds ? `${facts.bounds.min}-${facts.bounds.max}` : "no scalable target"} |`,
-    `| Last deploy by the bot | ${lastDeployment ? `#${lastDeployment.id}: \`${short(lastDeployment.sha)}\`` : "none"} |`,
-  ];
-  return [`**${facts.environment}**: ${verdict}`, "", ...rows].join("\n");
-}
-
-function short(sha: string): string {
-  return sha.slice(0, 7);
+        ? `This PR's head ${code(shortSha(pullRequest.headSha))} is live.`
+        : `This PR's head ${code(shortSha(pullRequest.headSha))} is not live; ${code(shortSha(liveSha))} is.`;
+  const rows = factTable([
+    ["Task definition", codeCell(live.taskDefinitionArn.split("/").pop() ?? live.taskDefinitionArn)],
+    ["Image", codeCell(live.image)],
+    ["Tasks", `${live.runningCount} running of ${live.desiredCount} desired`],
+    ["Scaling bounds", facts.bounds ? `${facts.bounds.min}-${facts.bounds.max}` : "no scalable target"],
+    [
+      "Last deploy by the bot",
+      lastDeployment ? `#${lastDeployment.id}: ${codeCell(shortSha(lastDeployment.sha))}` : "none",
+    ],
+  ]);
+  return [`**${facts.environment}**: ${verdict}`, "", rows].join("\n");
 }

@@ -1,4 +1,5 @@
 import type { Ledger, LedgerValue } from "../../ports/ledger.js";
+import { ledgerKeys } from "../ledger-keys.js";
 
 /** How long a finished delivery is remembered; redeliveries within it are duplicates. */
 export const DONE_TTL_SECONDS = 7 * 86_400;
@@ -16,8 +17,8 @@ export async function handleOnce<T extends LedgerValue>(
   deliveryKey: string,
   work: () => Promise<T>,
 ): Promise<{ duplicate: true } | { duplicate: false; result: T }> {
-  const doneKey = `delivered:${deliveryKey}`;
-  const inProgressLock = `delivery:${deliveryKey}`;
+  const doneKey = ledgerKeys.delivered(deliveryKey);
+  const inProgressLock = ledgerKeys.deliveryInProgress(deliveryKey);
   if ((await ledger.getRecord(doneKey)) !== undefined) return { duplicate: true };
   const lock = await ledger.acquireLock(inProgressLock, deliveryKey, IN_PROGRESS_TTL_SECONDS);
   if (!lock.acquired) return { duplicate: true };

@@ -5,7 +5,7 @@ import type { RepositoryRef } from "../../ports/repository-gateway.js";
 import { handleOnce } from "../coordination/handle-once.js";
 import { buildIdOf, parseCodeBuildBuildStateChange } from "../events/codebuild-build-state-change.js";
 import { parseEcsDeploymentStateChange } from "../events/ecs-deployment-state-change.js";
-import { eventBridgeEventKey } from "../ledger-keys.js";
+import { ledgerKeys } from "../ledger-keys.js";
 import type { DeployWorkflow } from "./deploy-workflow.js";
 
 /** The environments the reconciler looks after: those of the target repository's config. */
@@ -65,7 +65,7 @@ export class DeployEventHandler {
   }
 
   private async once(eventId: string, work: () => Promise<string>): Promise<string> {
-    const result = await handleOnce(this.deps.ledger, eventBridgeEventKey(eventId), work);
+    const result = await handleOnce(this.deps.ledger, ledgerKeys.eventBridgeEvent(eventId), work);
     return result.duplicate ? "duplicate-event" : result.result;
   }
 }

@@ -1,3 +1,4 @@
+import { fitBody, quoteLine, shortSha } from "../rendering/markdown.js";
 import type { DeployTrigger, InFlightDeploy } from "./in-flight-deploy.js";
 
 export type DeployPhase = "running" | "succeeded" | "failed";
@@ -15,9 +16,9 @@ export function renderDeployComment(deploy: InFlightDeploy, phase: DeployPhase, 
         : `### 😕 ${what} failed`;
   const lines = [header, "", `Started by ${describeTrigger(deploy.trigger)}.`, ""];
   for (const step of deploy.steps) lines.push(`- ${step}`);
-  if (reason) lines.push("", `> ${reason.replace(/\n/g, " ")}`);
+  if (reason) lines.push("", quoteLine(reason));
   if (deploy.environmentUrl && phase === "succeeded") lines.push("", `Live at ${deploy.environmentUrl}`);
-  return lines.join("\n");
+  return fitBody(lines.join("\n"));
 }
 
 export function describeTrigger(trigger: DeployTrigger): string {
@@ -39,8 +40,4 @@ export function renderLockedMessage(environment: string, holder: InFlightDeploy 
   const since = holder ? ` since ${holder.startedAt.replace(/\.\d+Z$/, "Z")}` : "";
   const who = holder ? `${describeTrigger(holder.trigger)} (\`${shortSha(holder.sha)}\`)` : "another deploy";
   return `**${environment}** is locked by ${who}${since}. The lock is released when that deploy ends, at the latest at ${expiresAt.toISOString().replace(/\.\d+Z$/, "Z")}; try again then.`;
-}
-
-export function shortSha(sha: string): string {
-  return sha.slice(0, 7);
 }

@@ -4,18 +4,13 @@ import type { Ledger } from "../../ports/ledger.js";
 import type { RecordedDeployment, RepositoryGateway, RepositoryRef } from "../../ports/repository-gateway.js";
 import type { ServiceTarget } from "../../ports/service-target.js";
 import { errorMessage } from "../error-message.js";
+import { ledgerKeys } from "../ledger-keys.js";
 import { ecsDeploymentsConsoleUrl } from "../rendering/console-links.js";
-import {
-  type DeployPhase,
-  describeTrigger,
-  renderDeployComment,
-  renderLockedMessage,
-  shortSha,
-} from "./deploy-messages.js";
+import { code, shortSha } from "../rendering/markdown.js";
+import { type DeployPhase, describeTrigger, renderDeployComment, renderLockedMessage } from "./deploy-messages.js";
 import {
   type DeployPointer,
   type DeployTrigger,
-  deployKeys,
   type InFlightDeploy,
   type ProgressComment,
   toLedgerValue,
@@ -69,14 +64,14 @@ export class DeployWorkflow {
 
   async start(request: DeployRequest): Promise<DeployStart> {
     const { ledger } = this.deps;
-    const lockName = deployKeys.lock(request.repository, request.environment);
+    const lockName = ledgerKeys.deployLock(request.repository, request.environment);
     const ttlSeconds = Math.ceil(this.deps.timeoutMs / 1000);
     const lock = await ledger.acquireLock(lockName, request.id, ttlSeconds);
     if (!lock.acquired) {
       const holder = await this.load(request.repository, request.environment);
       return { outcome: "locked", message: renderLockedMessage(request.environment, holder, lock.expiresAt) };
     }
-    if (!(await ledger.claim(deployKeys.started(request.id), 7 * 86_400))) {
+    if (!(await ledger.claim(ledgerKeys.deployStarted(request.id), 7 * 86_400))) {
       // Started before: either still running (the lock was ours already) or long finished.
       const current = await this.load(request.repository, request.environment);
       if (current?.id !== request.id) await ledger.releaseLock(lockName, request.id);
@@ -112,7 +107,7 @@ export class DeployWorkflow {
         const { payload } = request.rollbackTo;
         const image = { uri: payload.imageUri, digest: payload.imageDigest };
         deploy = this.step({ ...deploy, image, taskDefinitionArn: payload.taskDefinitionArn }, [
-          `⏪ Rolling back to deployment ${request.rollbackTo.id} (\`${shortSha(request.rollbackTo.sha)}\`), task definition \`${arnTail(payload.taskDefinitionArn)}\`; nothing rebuilt`,
+          `⏪ Rolling back to deployment ${request.rollbackTo.id} (${code(shortSha(request.rollbackTo.sha))}), task definition ${code(arnTail(payload.taskDefinitionArn))}; nothing rebuilt`,
         ]);
         return { outcome: "started", deploy: await this.rollOut(github, deploy) };
       }
@@ -122,11 +117,13 @@ export class DeployWorkflow {
         repository: `${request.repository.owner}/${request.repository.repo}`,
       });
       if (build.status === "ready") {
-        deploy = this.step(deploy, [`📦 Image built and pushed: \`${build.image.uri}\``]);
+        deploy = this.step(deploy, [`📦 Image built and pushed: ${code(build.image.uri)}`]);
         return { outcome: "started", deploy: await this.imageReady(github, deploy, build.image) };
       }
-      deploy = this.step({ ...deploy, buildId: build.buildId }, [`🏗️ Building the image (build \`${build.buildId}\`)`]);
-      await this.pointTo(deployKeys.byBuild(build.buildId), deploy);
+      deploy = this.step({ ...deploy, buildId: build.buildId }, [
+        `🏗️ Building the image (build ${code(build.buildId)})`,
+      ]);
+      await this.pointTo(ledgerKeys.deployByBuild(build.buildId), deploy);
       await this.save(deploy);
       await this.updateComment(github, deploy, "running");
       return { outcome: "started", deploy };
@@ -139,17 +136,17 @@ export class DeployWorkflow {
 
   /** The build finished (CodeBuild state-change event, or the reconciler asking). */
   async onBuildFinished(buildId: string): Promise<string> {
-    const deploy = await this.follow(deployKeys.byBuild(buildId));
+    const deploy = await this.follow(ledgerKeys.deployByBuild(buildId));
     if (deploy?.stage !== "building" || deploy.buildId !== buildId) return "ignored:no-deploy-waits-for-build";
     const outcome = await this.deps.builder.outcome(buildId);
     if (outcome.status === "in-progress") return "waiting:build";
     if (outcome.status === "failed") {
-      await this.fail(deploy, `Image build \`${buildId}\` failed: ${outcome.reason}`);
+      await this.fail(deploy, `Image build ${code(buildId)} failed: ${outcome.reason}`);
       return "failed:build";
     }
     const github = await this.deps.github(deploy.repository);
     try {
-      const next = this.step(deploy, [`📦 Image built and pushed: \`${outcome.image.uri}\``]);
+      const next = this.step(deploy, [`📦 Image built and pushed: ${code(outcome.image.uri)}`]);
       await this.imageReady(github, next, outcome.image);
       return "rolling-out";
     } catch (error) {
@@ -160,7 +157,7 @@ export class DeployWorkflow {
 
   /** The ECS deployment changed state (EventBridge), or the reconciler read it. */
   async onRolloutState(ecsDeploymentId: string, state: RolloutState): Promise<string> {
-    const deploy = await this.follow(deployKeys.byRollout(ecsDeploymentId));
+    const deploy = await this.follow(ledgerKeys.deployByRollout(ecsDeploymentId));
     if (deploy?.stage !== "rolling-out" || deploy.ecsDeploymentId !== ecsDeploymentId) {
       return "ignored:no-deploy-waits-for-rollout";
     }
@@ -207,7 +204,7 @@ export class DeployWorkflow {
   ): Promise<InFlightDeploy> {
     const taskDefinitionArn = await this.deps.deployer.registerRevision(deploy.target, image.uri);
     const next = this.step({ ...deploy, image: { uri: image.uri, digest: image.digest }, taskDefinitionArn }, [
-      `📝 Registered task definition \`${arnTail(taskDefinitionArn)}\``,
+      `📝 Registered task definition ${code(arnTail(taskDefinitionArn))}`,
     ]);
     return this.rollOut(github, next);
   }
@@ -239,9 +236,9 @@ export class DeployWorkflow {
     });
     const rollout = await this.deps.deployer.deployTaskDefinition(deploy.target, deploy.taskDefinitionArn);
     next = this.step({ ...next, stage: "rolling-out", ecsDeploymentId: rollout.deploymentId }, [
-      `🚢 Rolling out on \`${deploy.target.cluster}/${deploy.target.service}\` (ECS deployment \`${rollout.deploymentId}\`, [console](${this.logUrl(deploy)}))`,
+      `🚢 Rolling out on ${code(`${deploy.target.cluster}/${deploy.target.service}`)} (ECS deployment ${code(rollout.deploymentId)}, [console](${this.logUrl(deploy)}))`,
     ]);
-    await this.pointTo(deployKeys.byRollout(rollout.deploymentId), next);
+    await this.pointTo(ledgerKeys.deployByRollout(rollout.deploymentId), next);
     await this.save(next);
     await github.setDeploymentStatus(githubDeploymentId, {
       state: "in_progress",
@@ -255,7 +252,7 @@ export class DeployWorkflow {
   private async finishRollout(deploy: InFlightDeploy, state: RolloutState): Promise<string> {
     if (state.state === "in-progress") return "waiting:rollout";
     if (state.state === "failed") {
-      await this.fail(deploy, `ECS deployment \`${deploy.ecsDeploymentId}\` failed: ${state.reason}`);
+      await this.fail(deploy, `ECS deployment ${code(deploy.ecsDeploymentId ?? "")} failed: ${state.reason}`);
       return "failed:rollout";
     }
     if (!(await this.claimEnd(deploy))) return "ignored:already-finished";
@@ -300,15 +297,15 @@ export class DeployWorkflow {
 
   /** An event and the reconciler may both see the end: only the first reports it. */
   private claimEnd(deploy: InFlightDeploy): Promise<boolean> {
-    return this.deps.ledger.claim(`deploy-finished/${deploy.id}`, 7 * 86_400);
+    return this.deps.ledger.claim(ledgerKeys.deployFinished(deploy.id), 7 * 86_400);
   }
 
   private async end(deploy: InFlightDeploy): Promise<void> {
     const current = await this.load(deploy.repository, deploy.environment);
     if (current?.id === deploy.id) {
-      await this.deps.ledger.putRecord(deployKeys.inFlight(deploy.repository, deploy.environment), null, 60);
+      await this.deps.ledger.putRecord(ledgerKeys.deployInFlight(deploy.repository, deploy.environment), null, 60);
     }
-    await this.deps.ledger.releaseLock(deployKeys.lock(deploy.repository, deploy.environment), deploy.id);
+    await this.deps.ledger.releaseLock(ledgerKeys.deployLock(deploy.repository, deploy.environment), deploy.id);
   }
 
   private async updateComment(github: RepositoryGateway, deploy: InFlightDeploy, phase: DeployPhase, reason?: string) {
@@ -325,13 +322,13 @@ export class DeployWorkflow {
   }
 
   private async load(repository: RepositoryRef, environment: string): Promise<InFlightDeploy | undefined> {
-    const value = await this.deps.ledger.getRecord(deployKeys.inFlight(repository, environment));
+    const value = await this.deps.ledger.getRecord(ledgerKeys.deployInFlight(repository, environment));
     return value ? (value as unknown as InFlightDeploy) : undefined;
   }
 
   private async save(deploy: InFlightDeploy): Promise<void> {
     await this.deps.ledger.putRecord(
-      deployKeys.inFlight(deploy.repository, deploy.environment),
+      ledgerKeys.deployInFlight(deploy.repository, deploy.environment),
       toLedgerValue(deploy),
       Math.ceil(this.deps.timeoutMs / 1000) + RECORD_SLACK_SECONDS,
     );

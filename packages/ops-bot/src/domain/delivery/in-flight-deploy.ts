@@ -43,17 +43,6 @@ export interface InFlightDeploy {
   readonly deadline: string;
 }
 
-/** Ledger names, per repository and environment; a deploy's id is its lock owner. */
-export const deployKeys = {
-  lock: (repository: RepositoryRef, environment: string) =>
-    `deploy/${repository.owner}/${repository.repo}/${environment}`,
-  inFlight: (repository: RepositoryRef, environment: string) =>
-    `deploy-in-flight/${repository.owner}/${repository.repo}/${environment}`,
-  started: (deployId: string) => `deploy-started/${deployId}`,
-  byBuild: (buildId: string) => `deploy-build/${buildId}`,
-  byRollout: (ecsDeploymentId: string) => `deploy-rollout/${ecsDeploymentId}`,
-} as const;
-
 /** Where a build or rollout id leads back to: the in-flight record of one environment. */
 export interface DeployPointer {
   readonly repository: RepositoryRef;

@@ -72,7 +72,7 @@ export const ecsTaskDetailSchema = z.looseObject({
   containers: z.array(ecsContainerSchema),
   /**
    * Incremented on each state change of the task. Events can be delivered more than once, and
-   * duplicates carry the same version (see `taskEventKey`).
+   * duplicates carry the same version (see `ledgerKeys.ecsTaskEvent`).
    */
   version: z.number().int().nonnegative(),
   launchType: z.string().optional(),

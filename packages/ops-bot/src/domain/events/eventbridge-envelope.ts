@@ -9,7 +9,7 @@ import { z } from "zod";
 export const eventBridgeEnvelopeFields = {
   /** Always "0" for AWS events. */
   version: z.string(),
-  /** Unique per event; EventBridge retries deliver the same id (see `eventBridgeEventKey`). */
+  /** Unique per event; EventBridge retries deliver the same id (see `ledgerKeys.eventBridgeEvent`). */
   id: z.string().min(1),
   "detail-type": z.string().min(1),
   source: z.string().min(1),

@@ -4,6 +4,7 @@ import type { LogReader } from "../../ports/log-reader.js";
 import type { MetricQuery, MetricReader } from "../../ports/metric-reader.js";
 import { acquireLockPatiently } from "../coordination/acquire-lock-patiently.js";
 import { handleOnce } from "../coordination/handle-once.js";
+import { ledgerKeys } from "../ledger-keys.js";
 import { logStreamLink } from "../rendering/console-links.js";
 import {
   type AlarmChange,
@@ -12,6 +13,7 @@ import {
   type AlarmIssueRecord,
   decideAlarmIssue,
 } from "./alarm-issue.js";
+import { type AppliedIssueDecision, applyIssueDecision } from "./issue-decision.js";
 import { mermaidXyChart } from "./metric-chart.js";
 import { admitNewIssue } from "./storm-control.js";
 
@@ -36,6 +38,14 @@ export interface AlarmNotification {
 }
 
 export type AlarmOutcome = "duplicate" | "coalesced" | "opened" | "updated" | "resolved" | "storm-folded" | "ignored";
+
+const ALARM_OUTCOMES: Readonly<Record<AppliedIssueDecision, AlarmOutcome>> = {
+  opened: "opened",
+  updated: "updated",
+  resolved: "resolved",
+  "held-back": "storm-folded",
+  nothing: "ignored",
+};
 
 /** Only ALARM issues show a chart and log lines. */
 const NO_EVIDENCE: AlarmEvidence = { chart: "", logLines: [], logLinks: [] };
@@ -69,8 +79,8 @@ export class AlarmIssueHandler {
     const { ledger } = this.deps;
     const { fingerprint, deliveryKey, change } = notification;
     const once = await handleOnce(ledger, deliveryKey, async (): Promise<AlarmOutcome> => {
-      const counterKey = `alarm-count:${fingerprint}`;
-      const lockName = `alarm-issue:${fingerprint}`;
+      const counterKey = ledgerKeys.alarmCount(fingerprint);
+      const lockName = ledgerKeys.alarmIssueLock(fingerprint);
       const isRepeat = change.newState === "ALARM";
       if (isRepeat) await ledger.incrementCounter(counterKey, RECORD_TTL_SECONDS);
       const attempts = isRepeat ? COALESCE_ATTEMPTS : LOCK_ATTEMPTS;
@@ -112,7 +122,7 @@ export class AlarmIssueHandler {
     gatherEvidence: () => Promise<AlarmEvidence>,
   ): Promise<AlarmOutcome> {
     const { ledger, issues, policy } = this.deps;
-    const recordKey = `alarm-issue:${fingerprint}`;
+    const recordKey = ledgerKeys.alarmIssue(fingerprint);
     const record = (await ledger.getRecord(recordKey)) as AlarmIssueRecord | undefined;
     const evidence = await gatherEvidence();
     const action = decideAlarmIssue({
@@ -127,29 +137,15 @@ export class AlarmIssueHandler {
     const remember = (value: AlarmIssueRecord) =>
       ledger.putRecord(recordKey, value as unknown as LedgerValue, RECORD_TTL_SECONDS);
 
-    switch (action.kind) {
-      case "open": {
-        if (!(await admitNewIssue(ledger, "alarm", this.deps.storm, this.deps.now()))) {
-          await ledger.incrementCounter(`folded:alarm:${fingerprint}`, RECORD_TTL_SECONDS);
-          return "storm-folded";
-        }
-        const issue = await issues.create({ title: action.title, body: action.body, labels: action.labels });
-        await remember(action.record(issue.number));
-        return "opened";
-      }
-      case "update":
-        await issues.update(action.issueNumber, { body: action.body });
-        if (action.comment) await issues.comment(action.issueNumber, action.comment);
-        await remember(action.record);
-        return "updated";
-      case "resolve":
-        await issues.comment(action.issueNumber, action.comment);
-        if (action.close) await issues.update(action.issueNumber, { state: "closed", stateReason: "completed" });
-        await remember(action.record);
-        return "resolved";
-      case "nothing":
-        return "ignored";
-    }
+    const applied = await applyIssueDecision(action, {
+      issues,
+      remember,
+      admitNewIssue: () => admitNewIssue(ledger, "alarm", this.deps.storm, this.deps.now()),
+      heldBack: async () => {
+        await ledger.incrementCounter(ledgerKeys.alarmFolded(fingerprint), RECORD_TTL_SECONDS);
+      },
+    });
+    return ALARM_OUTCOMES[applied];
   }
 
   private async evidence(change: AlarmNotification["change"]): Promise<AlarmEvidence> {

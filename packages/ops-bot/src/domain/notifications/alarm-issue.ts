@@ -1,4 +1,6 @@
 import { alarmConsoleUrl } from "../rendering/console-links.js";
+import { codeCell, factTable, fenced, oneLine, plainCell } from "../rendering/markdown.js";
+import type { IssueDecision } from "./issue-decision.js";
 
 /** The fields of a CloudWatch alarm state change this decision reads. */
 export interface AlarmChange {
@@ -45,29 +47,7 @@ export interface AlarmEvidence {
   readonly logLinks: readonly string[];
 }
 
-export type AlarmIssueAction =
-  | {
-      readonly kind: "open";
-      readonly title: string;
-      readonly body: string;
-      readonly labels: readonly string[];
-      readonly record: (issueNumber: number) => AlarmIssueRecord;
-    }
-  | {
-      readonly kind: "update";
-      readonly issueNumber: number;
-      readonly body: string;
-      readonly comment?: string;
-      readonly record: AlarmIssueRecord;
-    }
-  | {
-      readonly kind: "resolve";
-      readonly issueNumber: number;
-      readonly comment: string;
-      readonly close: boolean;
-      readonly record: AlarmIssueRecord;
-    }
-  | { readonly kind: "nothing"; readonly why: string };
+export type AlarmIssueAction = IssueDecision<AlarmIssueRecord>;
 
 export const ALARM_MARKER_PREFIX = "phoenix-ops:alarm";
 
@@ -98,7 +78,7 @@ export function decideAlarmIssue(input: {
       const counts = { occurrences, firstSeenAt: lastSeenAt, lastSeenAt };
       return {
         kind: "open",
-        title: `CPU peak: ${change.alarmName} in ALARM`,
+        title: `CPU peak: ${oneLine(change.alarmName)} in ALARM`,
         labels: [policy.label],
         body: renderAlarmIssueBody(input.fingerprint, change, input.evidence, counts),
         record: (issueNumber) => ({ issueNumber, open: true, counterBase, ...counts, lastCommentAt: at }),
@@ -114,7 +94,7 @@ export function decideAlarmIssue(input: {
         firstSeenAt: record.firstSeenAt,
         lastSeenAt,
       }),
-      ...(commentDue ? { comment: `Still in ALARM (occurrence ${occurrences}): ${change.reason}` } : {}),
+      ...(commentDue ? { comment: `Still in ALARM (occurrence ${occurrences}): ${oneLine(change.reason)}` } : {}),
       record: { ...record, occurrences, lastSeenAt, lastCommentAt: commentDue ? at : record.lastCommentAt },
     };
   }
@@ -126,7 +106,7 @@ export function decideAlarmIssue(input: {
       kind: "resolve",
       issueNumber: record.issueNumber,
       close: policy.closeOnOk,
-      comment: `Recovered: ${change.alarmName} is OK again at ${change.changedAt.toISOString()} after ${record.occurrences} occurrence(s). ${change.reason}`,
+      comment: `Recovered: ${oneLine(change.alarmName)} is OK again at ${change.changedAt.toISOString()} after ${record.occurrences} occurrence(s). ${oneLine(change.reason)}`,
       record: { ...record, open: !policy.closeOnOk, lastCommentAt: at },
     };
   }
@@ -140,21 +120,19 @@ function renderAlarmIssueBody(
   counts: { occurrences: number; firstSeenAt: string; lastSeenAt: string },
 ): string {
   const threshold =
-    change.threshold === undefined ? "—" : `${change.comparisonOperator ?? "threshold"} ${change.threshold}`;
-  const logs = evidence.logLines.length
-    ? ["```text", ...evidence.logLines.map((line) => line.replace(/```/g, "ˋˋˋ")), "```"].join("\n")
-    : "_No log lines found around the breach._";
+    change.threshold === undefined ? "—" : plainCell(`${change.comparisonOperator ?? "threshold"} ${change.threshold}`);
+  const logs = evidence.logLines.length ? fenced(evidence.logLines) : "_No log lines found around the breach._";
   return [
     `<!-- ${ALARM_MARKER_PREFIX}:${fingerprint} -->`,
-    `**${change.alarmName}** went from ${change.oldState} to **${change.newState}**.`,
+    `${codeCell(change.alarmName)} went from ${change.oldState} to **${change.newState}**.`,
     "",
-    "| | |",
-    "|---|---|",
-    `| Threshold | ${threshold} |`,
-    `| Reason | ${change.reason.replace(/\|/g, "\\|")} |`,
-    `| Occurrences | ${counts.occurrences} |`,
-    `| First seen | ${counts.firstSeenAt} |`,
-    `| Last seen | ${counts.lastSeenAt} |`,
+    factTable([
+      ["Threshold", threshold],
+      ["Reason", plainCell(change.reason)],
+      ["Occurrences", String(counts.occurrences)],
+      ["First seen", counts.firstSeenAt],
+      ["Last seen", counts.lastSeenAt],
+    ]),
     "",
     "### Last hour",
     "",

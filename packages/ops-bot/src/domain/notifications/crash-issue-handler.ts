@@ -7,7 +7,7 @@ import type { RepositoryRef } from "../../ports/repository-gateway.js";
 import { acquireLockPatiently } from "../coordination/acquire-lock-patiently.js";
 import { handleOnce } from "../coordination/handle-once.js";
 import { parseEcsTaskStateChange } from "../events/ecs-task-state-change.js";
-import { taskEventKey } from "../ledger-keys.js";
+import { ledgerKeys } from "../ledger-keys.js";
 import { logStreamLink } from "../rendering/console-links.js";
 import { type ClassifyStoppedTaskOptions, classifyStoppedTask, type NotACrashWhy } from "./classify-stopped-task.js";
 import {
@@ -23,6 +23,7 @@ import {
 } from "./crash-issue.js";
 import { crashFingerprint } from "./fingerprints.js";
 import { type ImageCommit, imageCommit, parseImageReference } from "./image-commit.js";
+import { type AppliedIssueDecision, applyIssueDecision } from "./issue-decision.js";
 import { admitNewIssue } from "./storm-control.js";
 
 export interface CrashIssueHandlerDeps {
@@ -59,6 +60,15 @@ export type CrashOutcome =
   | "already-counted"
   | `ignored:${NotACrashWhy}`;
 
+const CRASH_OUTCOMES: Readonly<Record<AppliedIssueDecision, CrashOutcome>> = {
+  opened: "opened",
+  updated: "updated",
+  // Crash decisions never resolve; a person closes crash issues.
+  resolved: "updated",
+  "held-back": "storm-folded",
+  nothing: "already-counted",
+};
+
 /** The storm-control family: crash issues share one budget of new issues per window. */
 const STORM_FAMILY = "crash";
 const RECORD_TTL_SECONDS = 90 * 86_400;
@@ -85,11 +95,11 @@ export class CrashIssueHandler {
     if (classification.kind === "not-a-crash") return `ignored:${classification.why}`;
 
     const stop = stoppedTaskOf(change, classification, this.deps.now());
-    const deliveryKey = taskEventKey(change.detail.taskArn, change.detail.version);
+    const deliveryKey = ledgerKeys.ecsTaskEvent(change.detail.taskArn, change.detail.version);
     const once = await handleOnce(this.deps.ledger, deliveryKey, async () => {
       const evidence = await this.evidence(stop);
       const fingerprint = crashFingerprint(crashIdentityOf(stop, evidence.signatureLine));
-      const lockName = `crash-issue:${fingerprint}`;
+      const lockName = ledgerKeys.crashIssueLock(fingerprint);
       await this.lock(lockName, deliveryKey);
       try {
         return await this.apply(stop, fingerprint, evidence);
@@ -102,32 +112,21 @@ export class CrashIssueHandler {
 
   private async apply(stop: StoppedTask, fingerprint: string, evidence: CrashEvidence): Promise<CrashOutcome> {
     const { ledger: store, issues, policy, storm } = this.deps;
-    const recordKey = `crash-issue:${fingerprint}`;
+    const recordKey = ledgerKeys.crashIssue(fingerprint);
     const record = await this.currentRecord(recordKey);
     const now = this.deps.now();
     const action = decideCrashIssue({ stop, fingerprint, record, policy, evidence, now });
     const remember = (value: CrashIssueRecord) =>
       store.putRecord(recordKey, value as unknown as LedgerValue, RECORD_TTL_SECONDS);
 
-    switch (action.kind) {
-      case "open": {
-        if (!(await admitNewIssue(store, STORM_FAMILY, storm, now))) {
-          // Counted in the record: the issue opened after the storm carries these occurrences.
-          await remember(action.record(null));
-          return "storm-folded";
-        }
-        const issue = await issues.create({ title: action.title, body: action.body, labels: action.labels });
-        await remember(action.record(issue.number));
-        return "opened";
-      }
-      case "update":
-        await issues.update(action.issueNumber, { body: action.body });
-        if (action.comment) await issues.comment(action.issueNumber, action.comment);
-        await remember(action.record);
-        return "updated";
-      case "nothing":
-        return "already-counted";
-    }
+    const applied = await applyIssueDecision(action, {
+      issues,
+      remember,
+      admitNewIssue: () => admitNewIssue(store, STORM_FAMILY, storm, now),
+      // Counted in the record: the issue opened after the storm carries these occurrences.
+      heldBack: (open) => remember(open.record(null)),
+    });
+    return CRASH_OUTCOMES[applied];
   }
 
   /** The stored record, with `open` as GitHub has it now: a person may have closed the issue. */

@@ -2,9 +2,11 @@ import { PHOENIX_APP } from "@phoenix/shared";
 import { parseArn } from "../events/arn.js";
 import { type EcsTaskStateChange, serviceNameOf } from "../events/ecs-task-state-change.js";
 import { ecsServiceConsoleUrl, ecsTaskConsoleUrl } from "../rendering/console-links.js";
+import { codeCell, factTable, fenced, oneLine, shorten } from "../rendering/markdown.js";
 import type { StoppedTaskClassification } from "./classify-stopped-task.js";
 import type { CrashIdentity } from "./fingerprints.js";
 import type { ImageCommit } from "./image-commit.js";
+import type { NoIssueChange, OpenIssue, UpdateIssue } from "./issue-decision.js";
 
 /** A stop worth an issue: every classification but "not-a-crash". */
 export type ReportableStop = Exclude<StoppedTaskClassification, { kind: "not-a-crash" }>;
@@ -72,23 +74,14 @@ export interface CrashEvidence {
   readonly commit: ImageCommit | undefined;
 }
 
+/** A crash opens, updates or does nothing; it never resolves (a person closes crash issues). */
 export type CrashIssueAction =
-  | {
-      readonly kind: "open";
-      readonly title: string;
-      readonly body: string;
-      readonly labels: readonly string[];
+  | (OpenIssue<CrashIssueRecord> & {
       /** The record to keep: with the new issue's number, or `null` when storm control held it back. */
       readonly record: (issueNumber: number | null) => CrashIssueRecord;
-    }
-  | {
-      readonly kind: "update";
-      readonly issueNumber: number;
-      readonly body: string;
-      readonly comment?: string;
-      readonly record: CrashIssueRecord;
-    }
-  | { readonly kind: "nothing"; readonly why: string };
+    })
+  | UpdateIssue<CrashIssueRecord>
+  | NoIssueChange;
 
 export const CRASH_MARKER_PREFIX = "phoenix-ops:crash";
 /** How many log lines of the stopped task an issue carries. */
@@ -302,7 +295,7 @@ export function crashIssueTitle(stop: StoppedTask, signatureLine: string | undef
     }
   })();
   if (!signatureLine) return head;
-  return `${head} — ${shorten(redactSecrets(signatureLine).replace(/\s+/g, " ").trim(), TITLE_LINE_CHARS)}`;
+  return `${head} — ${shorten(oneLine(signatureLine), TITLE_LINE_CHARS)}`;
 }
 
 function renderCrashIssueBody(
@@ -320,27 +313,31 @@ function renderCrashIssueBody(
       ? `failed health checks (${classification.check === "load-balancer" ? "load balancer" : "container"})`
       : { crash: "crash", "oom-killed": "OOM-killed", "failed-to-start": "failed to start" }[classification.kind];
   const image = stop.image ?? "—";
-  const digest = stop.imageDigest && !image.includes(stop.imageDigest) ? ` (running ${code(stop.imageDigest)})` : "";
+  const digest =
+    stop.imageDigest && !image.includes(stop.imageDigest) ? ` (running ${codeCell(stop.imageDigest)})` : "";
   const rows: (readonly [string, string])[] = [
     ["Kind", kind],
-    ["Service", stop.service ? code(stop.service) : `— (standalone task${stop.group ? `, ${code(stop.group)}` : ""})`],
-    ["Container", code(stop.container)],
+    [
+      "Service",
+      stop.service ? codeCell(stop.service) : `— (standalone task${stop.group ? `, ${codeCell(stop.group)}` : ""})`,
+    ],
+    ["Container", codeCell(stop.container)],
     ["Exit code", stop.exitCode === undefined ? "—" : String(stop.exitCode)],
-    ["Stop code", stop.stopCode ? code(stop.stopCode) : "—"],
-    ["Stopped reason", stop.stoppedReason ? code(stop.stoppedReason) : "—"],
-    ["Container reason", stop.containerReason ? code(stop.containerReason) : "—"],
+    ["Stop code", stop.stopCode ? codeCell(stop.stopCode) : "—"],
+    ["Stopped reason", stop.stoppedReason ? codeCell(stop.stoppedReason) : "—"],
+    ["Container reason", stop.containerReason ? codeCell(stop.containerReason) : "—"],
     // For the other kinds the signature line is ECS's reason, shown above.
     ...(classification.kind === "crash" || classification.kind === "oom-killed"
       ? [
           [
             "Last error line",
-            evidence.signatureLine ? code(shorten(evidence.signatureLine, LOG_LINE_CHARS)) : "—",
+            evidence.signatureLine ? codeCell(shorten(evidence.signatureLine, LOG_LINE_CHARS)) : "—",
           ] as const,
         ]
       : []),
-    ["Task", `[${stop.taskId}](${taskUrl}) — ${code(stop.taskArn)}`],
-    ["Task definition", code(stop.taskDefinitionArn)],
-    ["Image", `${stop.image ? code(image) : image}${digest}`],
+    ["Task", `[${stop.taskId}](${taskUrl}) — ${codeCell(stop.taskArn)}`],
+    ["Task definition", codeCell(stop.taskDefinitionArn)],
+    ["Image", `${stop.image ? codeCell(image) : image}${digest}`],
     [
       "Built from",
       evidence.commit
@@ -352,8 +349,8 @@ function renderCrashIssueBody(
     ["Last seen", counts.lastSeenAt],
   ];
   const headline = {
-    crash: `Container ${code(stop.container)} exited with code ${stop.exitCode ?? "non-zero"} and stopped its task.`,
-    "oom-killed": `Container ${code(stop.container)} was killed for running out of memory.`,
+    crash: `Container ${codeCell(stop.container)} exited with code ${stop.exitCode ?? "non-zero"} and stopped its task.`,
+    "oom-killed": `Container ${codeCell(stop.container)} was killed for running out of memory.`,
     "failed-to-start": "A task failed to start.",
     "failed-health-check": "A task was stopped because it failed its health checks.",
   }[classification.kind];
@@ -362,15 +359,13 @@ function renderCrashIssueBody(
     `${headline}${stop.service ? " The service starts a replacement." : ""} This issue stays open until a person closes it.`,
     ...(closedIssue === undefined ? [] : ["", `Seen before in #${closedIssue}, which was closed.`]),
     "",
-    "| | |",
-    "|---|---|",
-    ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+    factTable(rows),
     "",
     `### Last log lines of the most recent task (${evidence.logLines.length})`,
     "",
     evidence.logLines.length
-      ? fenced(evidence.logLines.map((line) => shorten(redactSecrets(line), LOG_LINE_CHARS)))
-      : `_No log lines in ${code(evidence.logStream)}._`,
+      ? fenced(evidence.logLines, LOG_LINE_CHARS)
+      : `_No log lines in ${codeCell(evidence.logStream)}._`,
     "",
     "### Links",
     "",
@@ -379,48 +374,6 @@ function renderCrashIssueBody(
     ...evidence.logLinks.map((link) => `- Log stream ${link}`),
     ...(evidence.commit ? [`- [Commit ${evidence.commit.sha}](${evidence.commit.url})`] : []),
   ].join("\n");
-}
-
-/**
- * A fenced block no line can close: the fence is longer than any run of backticks inside
- * (CommonMark closes a fence only with a run at least as long), and tildes never close it.
- */
-export function fenced(lines: readonly string[]): string {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(lines.join("\n")) + 1));
-  return [`${fence}text`, ...lines, fence].join("\n");
-}
-
-/**
- * Inline code for a table cell: text from logs and AWS stays literal (no @mention, no link,
- * no HTML), and a pipe does not split the cell (GFM reads `\|` as `|` inside code in a table).
- */
-function code(text: string): string {
-  const flat = redactSecrets(text).replace(/\s+/g, " ").trim().replace(/\|/g, "\\|");
-  const ticks = "`".repeat(longestBacktickRun(flat) + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${flat}${pad}${ticks}`;
-}
-
-function longestBacktickRun(text: string): number {
-  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-}
-
-const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
-  // Credentials in a URI: mongodb://user:password@host → mongodb://user:****@host.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, "$1:****@"],
-  // password=…, "secret": "…", token: … (a key name ending in one of these words).
-  [/\b([\w-]*(?:password|passwd|secret|token)["']?\s*[:=]\s*["']?)[^\s"',;&}]+/gi, "$1****"],
-];
-
-/** Takes credentials out of a line before it goes into an issue (DESIGN: no secret in an issue body). */
-export function redactSecrets(text: string): string {
-  let redacted = text;
-  for (const [pattern, replacement] of SECRET_PATTERNS) redacted = redacted.replace(pattern, replacement);
-  return redacted;
-}
-
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function earliest(a: string | undefined, b: string): string {

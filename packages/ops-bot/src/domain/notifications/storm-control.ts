@@ -1,4 +1,5 @@
 import type { Ledger } from "../../ports/ledger.js";
+import { ledgerKeys } from "../ledger-keys.js";
 
 /** At most `maxNewIssues` new issues per family (alarms, crashes) in each fixed window. */
 export interface StormLimit {
@@ -12,6 +13,6 @@ export interface StormLimit {
  */
 export async function admitNewIssue(ledger: Ledger, family: string, limit: StormLimit, now: Date): Promise<boolean> {
   const window = Math.floor(now.getTime() / 1000 / limit.windowSeconds);
-  const opened = await ledger.incrementCounter(`new-issues:${family}:${window}`, limit.windowSeconds);
+  const opened = await ledger.incrementCounter(ledgerKeys.newIssues(family, window), limit.windowSeconds);
   return opened <= limit.maxNewIssues;
 }

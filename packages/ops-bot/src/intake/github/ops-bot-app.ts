@@ -3,6 +3,7 @@ import { CommentCommandHandler } from "../../domain/commands/comment-command-han
 import { handleOnce } from "../../domain/coordination/handle-once.js";
 import type { DeployWorkflow } from "../../domain/delivery/deploy-workflow.js";
 import { deployLandedChange, type LandedChange } from "../../domain/delivery/merge-deploy.js";
+import { ledgerKeys } from "../../domain/ledger-keys.js";
 import { OPS_CONFIG_FILE_NAME } from "../../domain/ops-config/ops-config-schema.js";
 import type { Deployer } from "../../ports/deployer.js";
 import type { Ledger } from "../../ports/ledger.js";
@@ -103,7 +104,7 @@ export function opsBotApp(delivery: WebhookServices | undefined) {
     });
 
     async function once(context: Context, work: () => Promise<string>): Promise<string> {
-      const result = await handleOnce(ledger, `github-delivery:${context.id}`, work);
+      const result = await handleOnce(ledger, ledgerKeys.githubDelivery(context.id), work);
       return result.duplicate ? "duplicate-delivery" : result.result;
     }
   };

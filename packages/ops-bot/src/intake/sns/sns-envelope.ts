@@ -15,7 +15,7 @@ export const SNS_MESSAGE_TYPES = ["Notification", "SubscriptionConfirmation", "U
 export type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
 
 const signedMessageFields = {
-  /** A UUID; an SNS retry resends the original MessageId (see `snsMessageKey`). */
+  /** A UUID; an SNS retry resends the original MessageId (see `ledgerKeys.snsMessage`). */
   MessageId: z.string().min(1),
   TopicArn: z.string().min(1),
   Message: z.string(),

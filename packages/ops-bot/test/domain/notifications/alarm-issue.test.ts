@@ -110,6 +110,35 @@ describe("CPU alarm → GitHub issue decisions", () => {
       evidence: { ...evidence, logLines: ["```", "# injected heading"] },
       now,
     });
-    expect(action.kind === "open" && action.body.match(/```/g)?.length).toBe(4);
+    if (action.kind !== "open") throw new Error("expected an issue to open");
+    const logs = action.body.split("### Service log around the breach\n\n")[1]?.split("\n\n### Links")[0] ?? "";
+    const lines = logs.split("\n");
+    const fence = lines[0]?.replace(/text$/, "") ?? "";
+    expect(lines.slice(1, -1)).toEqual(["```", "# injected heading"]);
+    expect(fence.length).toBeGreaterThan(3);
+    expect(lines.at(-1)).toBe(fence);
+  });
+
+  it("keeps a credential in a log line or in the alarm's reason out of the issue and its comments", () => {
+    const leaky = alarm({ reason: "Threshold Crossed; last request had password=hunter2" });
+    const action = decideAlarmIssue({
+      change: leaky,
+      fingerprint: "ab12",
+      record: undefined,
+      alarmCount: 1,
+      policy,
+      evidence: {
+        ...evidence,
+        logLines: ['connect {"uri":"mongodb://phoenix:hunter2@docdb.internal:27017/logs"}', "DB_PASSWORD=hunter2"],
+      },
+      now,
+    });
+    if (action.kind !== "open") throw new Error("expected an issue to open");
+    expect(`${action.title}\n${action.body}`).not.toContain("hunter2");
+    expect(action.body).toContain("mongodb://phoenix:****@docdb.internal:27017/logs");
+    const repeat = decide(leaky, openRecord);
+    expect(repeat.kind === "update" && `${repeat.body}\n${repeat.comment}`).not.toContain("hunter2");
+    const recovered = decide(alarm({ newState: "OK", oldState: "ALARM", reason: leaky.reason }), openRecord);
+    expect(recovered.kind === "resolve" && recovered.comment).not.toContain("hunter2");
   });
 });

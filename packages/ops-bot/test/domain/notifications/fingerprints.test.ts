@@ -1,6 +1,5 @@
 import { resourceNames } from "@phoenix/shared";
 import { describe, expect, it } from "vitest";
-import { eventBridgeEventKey, snsMessageKey, taskEventKey } from "../../../src/domain/ledger-keys.js";
 import {
   alarmFingerprint,
   crashFingerprint,
@@ -121,19 +120,5 @@ describe("error line normalisation", () => {
     ["listen EADDRINUSE: address already in use :::3000", "listen EADDRINUSE: address already in use :::3000"],
   ])("%j → %j", (line, expected) => {
     expect(normalizeErrorLine(line)).toBe(expected);
-  });
-});
-
-describe("Ledger keys", () => {
-  it("prefix SNS message ids and EventBridge event ids so they cannot collide", () => {
-    const id = "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324";
-    expect(snsMessageKey(id)).toBe(`sns:${id}`);
-    expect(eventBridgeEventKey(id)).toBe(`eventbridge:${id}`);
-  });
-
-  it("identify a task state change by task ARN and version, whatever the event id", () => {
-    const taskArn = "arn:aws:ecs:us-west-2:111122223333:task/phoenix-staging/c13b4cb40f1f4fe4a2971f76ae5a47ad";
-    expect(taskEventKey(taskArn, 6)).toBe(`ecs-task:${taskArn}@6`);
-    expect(taskEventKey(taskArn, 6)).not.toBe(taskEventKey(taskArn, 7));
   });
 });
