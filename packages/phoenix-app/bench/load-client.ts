@@ -1,16 +1,20 @@
-// One load generator = one process (autocannon is single-threaded JS). Started by run.mjs
+// One load generator = one process (autocannon is single-threaded JS). Started by run.ts
 // with an IPC channel: it loads autocannon, says "ready", waits for "go", runs one bounded
 // autocannon session and sends back a compact result. If the parent goes away, it stops.
 import { cpuUsage } from "node:process";
 import autocannon from "autocannon";
+import type { ClientMessage, GoMessage, LoadSpec, LoadSummary } from "./protocol.js";
 
-const spec = JSON.parse(process.argv[2] ?? "{}");
-if (typeof process.send !== "function" || typeof spec.url !== "string" || !spec.url.startsWith("http://127.0.0.1:")) {
-  process.stderr.write("load-client.mjs is started by run.mjs (IPC, 127.0.0.1 only)\n");
+const spec = JSON.parse(process.argv[2] ?? "{}") as Partial<LoadSpec>;
+const send = process.send?.bind(process);
+if (!send || typeof spec.url !== "string" || !spec.url.startsWith("http://127.0.0.1:")) {
+  process.stderr.write("load-client.ts is started by run.ts (IPC, 127.0.0.1 only)\n");
   process.exit(2);
 }
+const url = spec.url;
+const reply = (message: ClientMessage, then: () => void) => send(message, undefined, undefined, then);
 
-let instance;
+let instance: autocannon.Instance | undefined;
 const stop = () => {
   instance?.stop();
   process.exit(1);
@@ -19,12 +23,12 @@ process.on("disconnect", stop);
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 
-process.on("message", (message) => {
+process.on("message", (message: GoMessage | undefined) => {
   if (message?.type !== "go" || instance) return;
   const cpuBefore = cpuUsage();
   instance = autocannon(
     {
-      url: spec.url,
+      url,
       connections: spec.connections,
       pipelining: 1,
       duration: spec.durationS,
@@ -33,17 +37,19 @@ process.on("message", (message) => {
     },
     (error, result) => {
       if (error) {
-        process.send({ type: "error", message: String(error?.message ?? error) }, () => process.exit(1));
+        reply({ type: "error", message: error instanceof Error ? error.message : String(error) }, () =>
+          process.exit(1),
+        );
         return;
       }
       const cpu = cpuUsage(cpuBefore);
       const status = Object.fromEntries(
-        Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count]),
+        Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]),
       );
-      const summary = {
-        name: spec.name,
-        url: spec.url,
-        connections: spec.connections,
+      const summary: LoadSummary = {
+        name: spec.name ?? url,
+        url,
+        connections: spec.connections ?? 0,
         overallRate: spec.overallRate ?? null,
         durationS: result.duration,
         total: result.requests.total,
@@ -63,9 +69,9 @@ process.on("message", (message) => {
         },
         generatorCpuS: (cpu.user + cpu.system) / 1e6,
       };
-      process.send({ type: "result", result: summary }, () => process.exit(0));
+      reply({ type: "result", result: summary }, () => process.exit(0));
     },
   );
 });
 
-process.send({ type: "ready" });
+reply({ type: "ready" }, () => {});

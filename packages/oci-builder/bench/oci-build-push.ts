@@ -1,10 +1,10 @@
-#!/usr/bin/env node
-// OCI build + push benchmark: the daemonless image builder (dist/images/oci) packaging the real
-// @phoenix/app deployable directory (pnpm deploy --prod: package.json, dist/, production
-// node_modules) and pushing it to a docker-registry on loopback.
+// OCI build + push benchmark: the daemonless image builder (@phoenix/oci-builder's
+// OciImageBuilder) packaging the real @phoenix/app deployable directory (pnpm deploy --prod:
+// package.json, dist/, production node_modules) and pushing it to a docker-registry on loopback.
 // Issue targets: cold build+push <= 10 s, warm <= 2 s (medians).
 //
-//   pnpm --filter @phoenix/app build && pnpm --filter @phoenix/ops-bot build && node bench/oci-build-push.mjs   (~30 s)
+//   pnpm --filter @phoenix/app build && pnpm --filter @phoenix/oci-builder build
+//   pnpm --filter @phoenix/oci-builder bench      (~30 s)
 //
 // The bench starts its own docker-registry (Debian package, installed by scripts/test-services.sh
 // up) on a free 127.0.0.1 port, so the shared test registry is never touched. Image: scratch base
@@ -20,24 +20,33 @@
 //                layer is rebuilt and uploaded, node_modules comes from the cache.
 // Other knobs: OCI_BENCH_GZIP_LEVEL (6).
 //
-// Output: bench/results-oci.json (machine, node, date, every run, medians, target pass/fail),
-// bench/results-oci.md and the table on stdout (the SNS bench owns results.json / results.md).
-// A missed target is reported, not an error: the exit code is non-zero only when the bench could
-// not measure (no dist, no docker-registry, a failed push).
-import { execFileSync, spawn } from "node:child_process";
+// Output: bench/results.json (machine, node, date, every run, medians, target pass/fail),
+// bench/results.md and the table on stdout. A missed target is reported, not an error: the exit
+// code is non-zero only when the bench could not measure (no dist, no docker-registry, a failed
+// push).
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { BenchError, intEnv, machineDescription, median, metricsTable } from "../../../scripts/bench-kit.mjs";
+import { fileURLToPath } from "node:url";
+import {
+  BenchError,
+  freePort,
+  importBuilt,
+  intEnv,
+  type MetricRow,
+  machineDescription,
+  median,
+  metricsTable,
+} from "@phoenix/bench-kit";
+import type { FetchFunction, OciBuildReport, OciImageBuilder } from "@phoenix/oci-builder";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
 const workspaceRoot = resolve(packageDir, "../..");
-const distEntry = join(packageDir, "dist/index.js");
 const TARGET_COLD_MS = 10_000;
 const TARGET_WARM_MS = 2_000;
 const SOURCE_REPOSITORY = "phoenix-ops/phoenix";
@@ -45,27 +54,25 @@ const SOURCE_REPOSITORY = "phoenix-ops/phoenix";
 // ---------------------------------------------------------------------------------------------
 // The bench's own registry
 
-function registryBinary() {
-  const candidates = [process.env.PHOENIX_TEST_REGISTRY_BIN, "/usr/bin/docker-registry"].filter(Boolean);
-  const found = candidates.find((path) => existsSync(path));
+function registryBinary(): string {
+  const candidates = [process.env.PHOENIX_TEST_REGISTRY_BIN, "/usr/bin/docker-registry"];
+  const found = candidates.find((path): path is string => Boolean(path) && existsSync(path ?? ""));
   if (!found) throw new BenchError("docker-registry is not installed: run `bash scripts/test-services.sh up` first");
   return found;
 }
 
-async function freePort() {
-  const net = await import("node:net");
-  return new Promise((resolvePort, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
+interface BenchRegistry {
+  readonly url: string;
+  stop(): Promise<void>;
 }
 
 /** A docker-registry on `port` storing under `storageDir`; resolves once /v2/ answers. */
-async function startRegistry(binary, port, storageDir, logFile) {
+async function startRegistry(
+  binary: string,
+  port: number,
+  storageDir: string,
+  logFile: string,
+): Promise<BenchRegistry> {
   mkdirSync(storageDir, { recursive: true });
   const config = join(dirname(storageDir), `registry-${port}.yml`);
   writeFileSync(
@@ -88,15 +95,15 @@ async function startRegistry(binary, port, storageDir, logFile) {
     ].join("\n"),
   );
   const logFd = openSync(logFile, "a");
-  const child = spawn(binary, ["serve", config], { stdio: ["ignore", logFd, logFd] });
+  const child: ChildProcess = spawn(binary, ["serve", config], { stdio: ["ignore", logFd, logFd] });
   let exited = false;
-  const exitedPromise = new Promise((resolveExit) =>
+  const exitedPromise = new Promise<void>((resolveExit) =>
     child.once("exit", () => {
       exited = true;
       resolveExit();
     }),
   );
-  const registry = {
+  const registry: BenchRegistry = {
     url: `http://127.0.0.1:${port}`,
     async stop() {
       if (exited) return;
@@ -121,14 +128,20 @@ async function startRegistry(binary, port, storageDir, logFile) {
 // ---------------------------------------------------------------------------------------------
 // Measurement
 
+interface RequestCounts {
+  requests: number;
+  uploads: number;
+  bytesSent: number;
+}
+
 /** A fetch that counts requests and the bytes it sent. */
-function countingFetch() {
-  const counts = { requests: 0, uploads: 0, bytesSent: 0 };
-  const fetchFn = (input, init) => {
+function countingFetch(): { readonly counts: RequestCounts; readonly fetch: FetchFunction } {
+  const counts: RequestCounts = { requests: 0, uploads: 0, bytesSent: 0 };
+  const fetchFn: FetchFunction = (input, init) => {
     counts.requests++;
     const method = init?.method ?? "GET";
     if (method === "PUT" && String(input).includes("/blobs/uploads/")) counts.uploads++;
-    if (init?.body) counts.bytesSent += init.body.byteLength ?? 0;
+    if (init?.body instanceof Uint8Array) counts.bytesSent += init.body.byteLength;
     return fetch(input, init);
   };
   return { counts, fetch: fetchFn };
@@ -136,35 +149,53 @@ function countingFetch() {
 
 const newSha = () => randomBytes(20).toString("hex");
 
-async function measuredBuild(builder, counts, sha = newSha()) {
+/** One build + push as the results record it (the keys of results.json's runs). */
+interface BuildSample {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly digest: string;
+  readonly requests: number;
+  readonly blobUploads: number;
+  readonly bytesSent: number;
+  readonly layersFromCache: number;
+  readonly blobs: readonly string[];
+}
+
+type MedianKey = "ms" | "cpuMs" | "requests" | "blobUploads" | "bytesSent" | "layersFromCache";
+const MEDIAN_KEYS: readonly MedianKey[] = ["ms", "cpuMs", "requests", "blobUploads", "bytesSent", "layersFromCache"];
+
+async function measuredBuild(
+  builder: OciImageBuilder,
+  counts: RequestCounts,
+  sha = newSha(),
+): Promise<{ sample: BuildSample; report: OciBuildReport }> {
   const before = { ...counts };
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const result = await builder.start({ sha, repository: SOURCE_REPOSITORY });
+  const report = await builder.build({ sha, repository: SOURCE_REPOSITORY });
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  if (result.status !== "ready") throw new BenchError(`build did not finish: ${JSON.stringify(result)}`);
-  const report = builder.lastBuild;
-  return {
+  const sample: BuildSample = {
     ms,
     cpuMs: (used.user + used.system) / 1000,
-    digest: result.image.digest,
+    digest: report.image.digest,
     requests: counts.requests - before.requests,
     blobUploads: counts.uploads - before.uploads,
     bytesSent: counts.bytesSent - before.bytesSent,
     layersFromCache: report.layers.filter(({ layer }) => layer.fromCache).length,
     blobs: report.pushed.blobs.map(({ result: how }) => how),
   };
+  return { sample, report };
 }
 
 const fmt = {
-  ms: (v) => (Number.isNaN(v) ? "—" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`),
-  mb: (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(1)} MB` : `${(v / 1e3).toFixed(1)} kB`),
-  n: (v) => (Number.isNaN(v) ? "—" : String(Math.round(v * 100) / 100)),
+  ms: (v: number) => (Number.isNaN(v) ? "—" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`),
+  mb: (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(1)} MB` : `${(v / 1e3).toFixed(1)} kB`),
+  n: (v: number) => (Number.isNaN(v) ? "—" : String(Math.round(v * 100) / 100)),
 };
 
 /** Files, bytes and symlinks of a tree (for the report). */
-function treeSize(dir) {
+function treeSize(dir: string): { files: number; bytes: number; links: number } {
   const out = execFileSync("find", [dir, "-printf", "%y %s\\n"], { encoding: "utf8" });
   let files = 0;
   let bytes = 0;
@@ -181,27 +212,28 @@ function treeSize(dir) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
+async function main(): Promise<void> {
   const runs = intEnv("OCI_BENCH_RUNS", 5, 1, 50);
   const gzipLevel = intEnv("OCI_BENCH_GZIP_LEVEL", 6, 0, 9);
-  if (!existsSync(distEntry)) {
-    throw new BenchError(
-      `no ${relative(process.cwd(), distEntry)}: run \`pnpm --filter @phoenix/ops-bot build\` first`,
-    );
-  }
-  const { OciImageBuilder, LayerCache, prepareDeployableApp } = await import(pathToFileURL(distEntry).href);
-  if (!OciImageBuilder) throw new BenchError("dist/index.js does not export OciImageBuilder: rebuild ops-bot");
+  const { OciImageBuilder, OciBuildError, LayerCache, prepareDeployableApp } = await importBuilt(
+    "@phoenix/oci-builder",
+    () => import("@phoenix/oci-builder"),
+  );
   const binary = registryBinary();
 
   const benchStarted = Date.now();
   const tmp = join(os.tmpdir(), "phoenix-oci-bench");
   mkdirSync(tmp, { recursive: true });
   const logFile = join(tmp, "registry.log");
-  const log = (text) => process.stdout.write(`${text}\n`);
+  const log = (text: string) => process.stdout.write(`${text}\n`);
 
-  const deployable = await prepareDeployableApp({ workspaceRoot, outputDir: join(tmp, "app") }).catch((error) => {
-    throw new BenchError(`cannot prepare the @phoenix/app deployable directory: ${error.message}`);
-  });
+  const deployable = await prepareDeployableApp({ workspaceRoot, outputDir: join(tmp, "app") }).catch(
+    (error: unknown) => {
+      throw new BenchError(
+        `cannot prepare the @phoenix/app deployable directory: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    },
+  );
   const appDirectory = deployable.directory;
   const marker = join(appDirectory, "dist/bench-revision.json");
   rmSync(marker, { force: true });
@@ -212,15 +244,15 @@ async function main() {
   );
 
   const port = await freePort();
-  let registry;
-  const stopOnSignal = (signal) => {
+  let registry: BenchRegistry | undefined;
+  const stopOnSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`\n${signal}: stopping the registry\n`);
-    Promise.resolve(registry?.stop()).finally(() => process.exit(130));
+    void Promise.resolve(registry?.stop()).finally(() => process.exit(130));
   };
   process.once("SIGINT", stopOnSignal);
   process.once("SIGTERM", stopOnSignal);
 
-  const newBuilder = (repository, layerCache, fetchFn) =>
+  const newBuilder = (repository: string, layerCache: InstanceType<typeof LayerCache>, fetchFn: FetchFunction) =>
     new OciImageBuilder({
       appDirectory,
       baseImage: "scratch",
@@ -234,9 +266,9 @@ async function main() {
   try {
     // One commit built on each fresh registry: the digests must all be the same.
     const coldSha = newSha();
-    const cold = [];
-    let builder;
-    let counter;
+    const cold: BuildSample[] = [];
+    let builder: OciImageBuilder | undefined;
+    let counter: ReturnType<typeof countingFetch> | undefined;
     for (let run = 1; run <= runs; run++) {
       await registry?.stop();
       const storage = join(tmp, "registry-data");
@@ -248,30 +280,35 @@ async function main() {
         new LayerCache(),
         counter.fetch,
       );
-      const result = await measuredBuild(builder, counter.counts, coldSha);
-      cold.push(result);
+      const { sample } = await measuredBuild(builder, counter.counts, coldSha);
+      cold.push(sample);
       log(
-        `cold ${run}: ${fmt.ms(result.ms)} (CPU ${fmt.ms(result.cpuMs)}), ${result.blobUploads} blobs uploaded, ${fmt.mb(result.bytesSent)} sent, ${result.requests} requests`,
+        `cold ${run}: ${fmt.ms(sample.ms)} (CPU ${fmt.ms(sample.cpuMs)}), ${sample.blobUploads} blobs uploaded, ${fmt.mb(sample.bytesSent)} sent, ${sample.requests} requests`,
       );
     }
+    if (!builder || !counter) throw new BenchError("no cold run: OCI_BENCH_RUNS must be at least 1");
+    const warmBuilder = builder;
+    const counts = counter.counts;
 
-    const warm = [];
+    const warm: BuildSample[] = [];
     for (let run = 1; run <= runs; run++) {
-      const result = await measuredBuild(builder, counter.counts);
-      warm.push(result);
+      const { sample } = await measuredBuild(warmBuilder, counts);
+      warm.push(sample);
       log(
-        `warm ${run}: ${fmt.ms(result.ms)} (CPU ${fmt.ms(result.cpuMs)}), ${result.blobUploads} blobs uploaded, ${result.layersFromCache} layers from cache, ${result.requests} requests`,
+        `warm ${run}: ${fmt.ms(sample.ms)} (CPU ${fmt.ms(sample.cpuMs)}), ${sample.blobUploads} blobs uploaded, ${sample.layersFromCache} layers from cache, ${sample.requests} requests`,
       );
     }
 
-    const changed = [];
+    const changed: BuildSample[] = [];
+    let lastReport: OciBuildReport | undefined;
     try {
       for (let run = 1; run <= runs; run++) {
         writeFileSync(marker, `${JSON.stringify({ run, at: Date.now() })}\n`);
-        const result = await measuredBuild(builder, counter.counts);
-        changed.push(result);
+        const { sample, report } = await measuredBuild(warmBuilder, counts);
+        changed.push(sample);
+        lastReport = report;
         log(
-          `app changed ${run}: ${fmt.ms(result.ms)} (CPU ${fmt.ms(result.cpuMs)}), ${result.blobUploads} blobs uploaded, ${result.layersFromCache} layers from cache, ${fmt.mb(result.bytesSent)} sent`,
+          `app changed ${run}: ${fmt.ms(sample.ms)} (CPU ${fmt.ms(sample.cpuMs)}), ${sample.blobUploads} blobs uploaded, ${sample.layersFromCache} layers from cache, ${fmt.mb(sample.bytesSent)} sent`,
         );
       }
     } finally {
@@ -279,24 +316,15 @@ async function main() {
     }
 
     const digests = new Set(cold.map((r) => r.digest));
-    const med = (list, key) => median(list.map((r) => r[key]));
-    const medians = Object.fromEntries(
-      Object.entries({ cold, warm, appChanged: changed }).map(([phase, list]) => [
-        phase,
-        Object.fromEntries(
-          ["ms", "cpuMs", "requests", "blobUploads", "bytesSent", "layersFromCache"].map((key) => [
-            key,
-            med(list, key),
-          ]),
-        ),
-      ]),
-    );
+    const mediansOf = (list: readonly BuildSample[]) =>
+      Object.fromEntries(MEDIAN_KEYS.map((key) => [key, median(list.map((r) => r[key]))])) as Record<MedianKey, number>;
+    const medians = { cold: mediansOf(cold), warm: mediansOf(warm), appChanged: mediansOf(changed) };
     const coldPass = medians.cold.ms <= TARGET_COLD_MS;
     const warmPass = medians.warm.ms <= TARGET_WARM_MS;
-    const passText = (pass) => (pass ? "PASS" : "FAIL");
-    const layerSizes = builder.lastBuild.layers.map(({ description, layer }) => ({ description, size: layer.size }));
+    const passText = (pass: boolean) => (pass ? "PASS" : "FAIL");
+    const layerSizes = (lastReport?.layers ?? []).map(({ description, layer }) => ({ description, size: layer.size }));
 
-    const rows = [
+    const rows: MetricRow[] = [
       {
         metric: "cold build + push",
         value: fmt.ms(medians.cold.ms),
@@ -359,7 +387,7 @@ async function main() {
       runs: { cold, warm, appChanged: changed },
       benchSeconds: Math.round((Date.now() - benchStarted) / 1000),
     };
-    const resultsFile = join(benchDir, "results-oci.json");
+    const resultsFile = join(benchDir, "results.json");
     writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     const markdown = [
       "# OCI build + push bench",
@@ -373,22 +401,26 @@ async function main() {
       table,
       "",
     ].join("\n");
-    writeFileSync(join(benchDir, "results-oci.md"), markdown);
+    writeFileSync(join(benchDir, "results.md"), markdown);
 
     log("");
     log(table);
     log("");
     log(`targets: cold ${passText(coldPass)}, warm ${passText(warmPass)}`);
-    log(`wrote ${relative(process.cwd(), join(benchDir, "results-oci.json"))} and results-oci.md`);
+    log(`wrote ${relative(process.cwd(), resultsFile)} and results.md`);
     if (digests.size !== 1)
       throw new BenchError(`cold builds gave ${digests.size} different digests: not reproducible`);
+  } catch (error) {
+    if (error instanceof OciBuildError) throw new BenchError(`a build + push failed (${error.code}): ${error.message}`);
+    throw error;
   } finally {
     await registry?.stop();
     rmSync(join(tmp, "registry-data"), { recursive: true, force: true });
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`oci bench: ${error instanceof BenchError ? error.message : (error?.stack ?? error)}\n`);
+main().catch((error: unknown) => {
+  const text = error instanceof BenchError ? error.message : error instanceof Error ? error.stack : String(error);
+  process.stderr.write(`oci bench: ${text}\n`);
   process.exit(1);
 });

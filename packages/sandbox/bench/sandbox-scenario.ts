@@ -1,7 +1,7 @@
-#!/usr/bin/env node
 // End-to-end times of the local sandbox's scenario: the whole ops loop on this machine, through
-// the bot's real endpoints (dist/sandbox). One sandbox (free ports), the scenario run
-// SANDBOX_BENCH_RUNS (5) times against it; medians per step. The three the issue names:
+// the bot's real endpoints (@phoenix/sandbox's startSandbox and runScenario). One sandbox (free
+// ports), the scenario run SANDBOX_BENCH_RUNS (5) times against it; medians per step. The three
+// the issue names:
 //   merge → deployment success   signed pull_request webhook until the GitHub Deployment's status
 //                                is success (image build + push, task definition, ECS rollout by
 //                                the local platform, deployment-completed event)
@@ -9,32 +9,60 @@
 //   crash → issue visible        GET /crash on the running app until the crash issue (with the
 //                                app's last log lines from moto) is on the stand-in
 //
-//   scripts/test-services.sh up && pnpm --filter @phoenix/ops-bot build && node bench/sandbox-scenario.mjs
+//   scripts/test-services.sh up && pnpm --filter @phoenix/sandbox build
+//   pnpm --filter @phoenix/sandbox bench
 //
-// Output: bench/results-sandbox.json, bench/results-sandbox.md and the table on stdout.
+// Output: bench/results.json, bench/results.md and the table on stdout.
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { BenchError, intEnv, machineDescription, markdownTable, median } from "../../../scripts/bench-kit.mjs";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import {
+  BenchError,
+  importBuilt,
+  intEnv,
+  type MachineDescription,
+  machineDescription,
+  markdownTable,
+  median,
+} from "@phoenix/bench-kit";
+import type { ScenarioStep } from "@phoenix/sandbox";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const packageDir = resolve(benchDir, "..");
 const workspaceRoot = resolve(packageDir, "../..");
 
-const HEADLINE = {
+/** The steps the issue names, by the scenario's step names, with the short name the table shows. */
+const HEADLINE: Readonly<Record<string, string>> = {
   "merge a pull request → deployment success": "merge → deployment success",
   "CPU alarm → issue opened": "alarm → issue visible",
   "GET /crash → crash issue with the app's last log lines": "crash → issue visible",
 };
 
-async function main() {
+interface StepResult {
+  readonly name: string;
+  readonly headline: string | undefined;
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly runsMs: readonly (number | undefined)[];
+}
+
+interface BenchResult {
+  readonly date: string;
+  readonly machine: MachineDescription;
+  readonly node: string;
+  readonly commit: string | undefined;
+  readonly runs: number;
+  readonly sandboxUpMs: number;
+  readonly steps: readonly StepResult[];
+  readonly scenarioTotalMedianMs: number;
+}
+
+async function main(): Promise<void> {
   const runs = intEnv("SANDBOX_BENCH_RUNS", 5, 1, 50);
-  const sandboxModule = join(packageDir, "dist/sandbox/sandbox.js");
-  if (!existsSync(sandboxModule))
-    throw new BenchError("dist/sandbox is missing: run pnpm --filter @phoenix/ops-bot build");
-  const { startSandbox } = await import(pathToFileURL(sandboxModule).href);
-  const { runScenario } = await import(pathToFileURL(join(packageDir, "dist/sandbox/scenario.js")).href);
+  const { startSandbox, runScenario } = await importBuilt("@phoenix/sandbox", () => import("@phoenix/sandbox"));
 
   const upStarted = performance.now();
   const sandbox = await startSandbox({
@@ -44,7 +72,7 @@ async function main() {
     log: () => {},
   });
   const upMs = performance.now() - upStarted;
-  const samples = [];
+  const samples: ScenarioStep[][] = [];
   try {
     for (let run = 1; run <= runs; run++) {
       const steps = await runScenario(sandbox.endpoints);
@@ -55,20 +83,21 @@ async function main() {
     await sandbox.stop();
   }
 
-  const names = samples[0].map((step) => step.name);
-  const steps = names.map((name) => {
+  const names = (samples[0] ?? []).map((step) => step.name);
+  const steps = names.map((name): StepResult => {
     const values = samples.map((steps) => steps.find((step) => step.name === name)?.ms);
+    const measured = values.filter((ms): ms is number => ms !== undefined);
     return {
       name,
       headline: HEADLINE[name],
       medianMs: median(values),
-      minMs: Math.min(...values),
-      maxMs: Math.max(...values),
+      minMs: Math.min(...measured),
+      maxMs: Math.max(...measured),
       runsMs: values,
     };
   });
   const totals = samples.map((steps) => steps.reduce((sum, step) => sum + step.ms, 0));
-  const result = {
+  const result: BenchResult = {
     date: new Date().toISOString(),
     machine: machineDescription(),
     node: process.version,
@@ -78,14 +107,14 @@ async function main() {
     steps,
     scenarioTotalMedianMs: median(totals),
   };
-  writeFileSync(join(benchDir, "results-sandbox.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(benchDir, "results.json"), `${JSON.stringify(result, null, 2)}\n`);
   const table = renderTable(result);
-  writeFileSync(join(benchDir, "results-sandbox.md"), `${table}\n`);
+  writeFileSync(join(benchDir, "results.md"), `${table}\n`);
   process.stdout.write(`${table}\n`);
 }
 
-function renderTable(result) {
-  const ms = (value) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+function renderTable(result: BenchResult): string {
+  const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
   const lines = [
     "# Sandbox scenario bench",
     "",
@@ -106,7 +135,7 @@ function renderTable(result) {
   return lines.join("\n");
 }
 
-function gitHead() {
+function gitHead(): string | undefined {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: workspaceRoot, encoding: "utf8" }).trim();
   } catch {
@@ -114,7 +143,8 @@ function gitHead() {
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof BenchError ? "" : "sandbox bench failed: "}${error.stack ?? error}\n`);
+main().catch((error: unknown) => {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${error instanceof BenchError ? "" : "sandbox bench failed: "}${text}\n`);
   process.exit(1);
 });
