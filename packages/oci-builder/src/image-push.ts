@@ -4,6 +4,7 @@
  * then the manifest under a tag.
  */
 
+import { formatImageReference, type ImageReference } from "@phoenix/shared";
 import {
   type BaseImage,
   canonicalJson,
@@ -13,7 +14,6 @@ import {
   type NewLayer,
 } from "./image-assembly.js";
 import { type ImageLayer, sha256Digest } from "./image-layer.js";
-import { formatImageReference, type ImageReference } from "./image-reference.js";
 import { OciBuildError } from "./oci-build-error.js";
 import {
   type ImageConfig,
@@ -25,6 +25,7 @@ import {
   parseImageConfig,
 } from "./oci-manifest.js";
 import type { BlobPushResult, RegistryClient } from "./registry-client.js";
+import { manifestReference } from "./registry-image.js";
 
 /** A base image read from a registry, with what is needed to copy its blobs. */
 export interface ResolvedBaseImage extends BaseImage {
@@ -40,9 +41,9 @@ export async function resolveBaseImage(
   reference: ImageReference,
   platform: Platform,
 ): Promise<ResolvedBaseImage> {
-  const fetched = await client.getManifest(reference.repository, reference.reference, platform);
+  const fetched = await client.getManifest(reference.repository, manifestReference(reference), platform);
   const configBytes = await client.getBlob(reference.repository, fetched.manifest.config.digest);
-  const where = `${client.host} ${reference.repository}:${reference.reference}`;
+  const where = formatImageReference(reference);
   const config: ImageConfig = parseImageConfig(configBytes, where);
   if (config.rootfs.diff_ids.length !== fetched.manifest.layers.length) {
     throw new OciBuildError(

@@ -11,12 +11,6 @@ export {
 export type { ImageRuntimeConfig } from "./image-assembly.js";
 export { type ImageLayer, LayerCache } from "./image-layer.js";
 export type { PushedImage } from "./image-push.js";
-export {
-  formatImageReference,
-  type ImageReference,
-  parseImageReference,
-  registryHost,
-} from "./image-reference.js";
 export { type LocalNodeBaseImage, type LocalNodeBaseImageOptions, pushLocalNodeBaseImage } from "./local-base-image.js";
 export { OciBuildError } from "./oci-build-error.js";
 export {
@@ -34,3 +28,10 @@ export {
   type RegistryCredentialsProvider,
 } from "./registry-auth.js";
 export { type FetchFunction, RegistryClient, type RegistryClientOptions } from "./registry-client.js";
+export {
+  manifestReference,
+  parseRegistryImage,
+  type RegistryImage,
+  registryHost,
+  registryImage,
+} from "./registry-image.js";

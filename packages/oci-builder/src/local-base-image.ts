@@ -3,13 +3,14 @@
  * scratch plus one layer holding this machine's Node binary at /usr/local/bin/node and an
  * /etc/passwd with a non-root `node` user (uid 1000), like the official node images.
  */
+import type { ImageReference } from "@phoenix/shared";
 import type { ImageRuntimeConfig } from "./image-assembly.js";
 import { buildImageLayer, type LayerCache } from "./image-layer.js";
 import { pushImage, SCRATCH } from "./image-push.js";
-import type { ImageReference } from "./image-reference.js";
 import type { Platform } from "./oci-manifest.js";
 import type { RegistryCredentials, RegistryCredentialsProvider } from "./registry-auth.js";
 import { type FetchFunction, RegistryClient } from "./registry-client.js";
+import { repositoryReference } from "./registry-image.js";
 
 export interface LocalNodeBaseImageOptions {
   /** The registry to push to, e.g. `http://127.0.0.1:5017`. */
@@ -28,6 +29,7 @@ export interface LocalNodeBaseImageOptions {
 }
 
 export interface LocalNodeBaseImage {
+  /** `<registry host>/<repository>:<tag>`; pass it as an OciImageBuilder's `baseImage`. */
   readonly reference: ImageReference;
   /** Manifest digest. */
   readonly digest: string;
@@ -40,13 +42,13 @@ const GROUP = "root:x:0:\nnode:x:1000:\n";
 
 /** Builds and pushes the base image; idempotent (same binary, same digest, nothing re-uploaded). */
 export async function pushLocalNodeBaseImage(options: LocalNodeBaseImageOptions): Promise<LocalNodeBaseImage> {
-  const repository = options.repository ?? "phoenix/node-base";
-  const tag = options.tag ?? "local";
   const client = new RegistryClient({
     registryUrl: options.registryUrl,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  const tag = options.tag ?? "local";
+  const reference = repositoryReference(client.host, options.repository ?? "phoenix/node-base", tag);
   const layer = await buildImageLayer(
     {
       compressionLevel: options.compressionLevel ?? 1,
@@ -65,7 +67,7 @@ export async function pushLocalNodeBaseImage(options: LocalNodeBaseImageOptions)
   };
   const pushed = await pushImage({
     client,
-    repository,
+    repository: reference.repository,
     tag,
     base: SCRATCH,
     layers: [{ description: `node ${process.version} binary and a node user`, layer }],
@@ -75,7 +77,7 @@ export async function pushLocalNodeBaseImage(options: LocalNodeBaseImageOptions)
     createdBy: "phoenix-ops local base image",
   });
   return {
-    reference: { registryUrl: client.baseUrl.origin, repository, reference: tag },
+    reference,
     digest: pushed.digest,
     layers: pushed.manifest.layers.map((descriptor) => descriptor.digest),
   };

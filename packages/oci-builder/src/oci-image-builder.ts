@@ -10,14 +10,15 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { formatImageReference, type ImageReference } from "@phoenix/shared";
 import type { ImageRuntimeConfig } from "./image-assembly.js";
 import { buildImageLayer, type ImageLayer, LayerCache } from "./image-layer.js";
 import { type PushedImage, pushImage, type ResolvedBaseImage, resolveBaseImage, SCRATCH } from "./image-push.js";
-import { assertRepositoryName, type ImageReference, parseImageReference } from "./image-reference.js";
 import { OciBuildError } from "./oci-build-error.js";
 import type { Platform } from "./oci-manifest.js";
 import type { RegistryCredentials, RegistryCredentialsProvider } from "./registry-auth.js";
 import { type FetchFunction, RegistryClient } from "./registry-client.js";
+import { parseRegistryImage, type RegistryImage, registryImage, repositoryReference } from "./registry-image.js";
 
 export interface RegistryDestination {
   /** `https://host[:port]` (`http://` for a loopback registry only). */
@@ -34,8 +35,9 @@ export interface OciImageBuilderOptions {
   /** Where the app directory lands in the image. @default "/app" */
   readonly appPath?: string;
   /**
-   * `scratch`, a reference string (`host[:port]/repository:tag` or `…@sha256:…`) or a parsed
-   * reference. Its layers come first; on the destination's registry they are mounted, not copied.
+   * `scratch`, a reference string (`host[:port]/repository:tag` or `…@sha256:…`, optionally after
+   * `https://`, or `http://` for a loopback registry) or a parsed reference (@phoenix/shared). Its
+   * layers come first; on the destination's registry they are mounted, not copied.
    */
   readonly baseImage: "scratch" | string | ImageReference;
   /** Credentials for the base image's registry when it is not the destination's. @default anonymous */
@@ -93,30 +95,31 @@ const PNPM_BOOKKEEPING = /^(?:\.modules\.yaml|\.pnpm-workspace-state[^/]*\.json|
 export class OciImageBuilder {
   private readonly client: RegistryClient;
   private readonly baseClient: RegistryClient | undefined;
-  private readonly baseReference: ImageReference | undefined;
+  private readonly destination: ImageReference;
+  private readonly base: RegistryImage | undefined;
   private readonly layerCache: LayerCache;
   private readonly appPath: string;
 
   constructor(private readonly options: OciImageBuilderOptions) {
-    assertRepositoryName(options.destination.repository);
     this.client = new RegistryClient({
       registryUrl: options.destination.registryUrl,
       ...(options.destination.credentials ? { credentials: options.destination.credentials } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    this.baseReference =
+    this.destination = repositoryReference(this.client.host, options.destination.repository);
+    this.base =
       options.baseImage === "scratch"
         ? undefined
         : typeof options.baseImage === "string"
-          ? parseImageReference(options.baseImage)
-          : options.baseImage;
+          ? parseRegistryImage(options.baseImage)
+          : registryImage(options.baseImage);
     this.baseClient =
-      this.baseReference === undefined
+      this.base === undefined
         ? undefined
-        : new URL(this.baseReference.registryUrl).origin === this.client.baseUrl.origin
+        : this.base.registryUrl === this.client.baseUrl.origin
           ? this.client
           : new RegistryClient({
-              registryUrl: this.baseReference.registryUrl,
+              registryUrl: this.base.registryUrl,
               ...(options.baseCredentials ? { credentials: options.baseCredentials } : {}),
               ...(options.fetch ? { fetch: options.fetch } : {}),
             });
@@ -126,7 +129,7 @@ export class OciImageBuilder {
 
   /** `host[:port]/repository`, as task definitions name the image. */
   get repositoryUri(): string {
-    return `${this.client.host}/${this.options.destination.repository}`;
+    return formatImageReference(this.destination);
   }
 
   /** Builds the image at `request.sha`, pushes it tagged with the sha, and reports what it pushed. */
@@ -158,7 +161,7 @@ export class OciImageBuilder {
     };
     const pushed = await pushImage({
       client: this.client,
-      repository: this.options.destination.repository,
+      repository: this.destination.repository,
       tag: request.sha,
       base,
       layers,
@@ -171,14 +174,14 @@ export class OciImageBuilder {
     const image: OciBuiltImage = {
       repositoryUri: this.repositoryUri,
       digest: pushed.digest,
-      uri: `${this.repositoryUri}@${pushed.digest}`,
+      uri: formatImageReference({ ...this.destination, digest: pushed.digest }),
     };
     return { image, pushed, layers };
   }
 
   private async resolveBase(): Promise<ResolvedBaseImage> {
-    if (!this.baseReference || !this.baseClient) return SCRATCH;
-    return resolveBaseImage(this.baseClient, this.baseReference, this.options.platform ?? defaultPlatform);
+    if (!this.base || !this.baseClient) return SCRATCH;
+    return resolveBaseImage(this.baseClient, this.base.reference, this.options.platform ?? defaultPlatform);
   }
 
   private async buildLayers(): Promise<{ description: string; layer: ImageLayer }[]> {

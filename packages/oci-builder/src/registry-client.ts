@@ -6,7 +6,6 @@
  */
 
 import { sha256Digest } from "./image-layer.js";
-import { registryBaseUrl } from "./image-reference.js";
 import { OciBuildError } from "./oci-build-error.js";
 import {
   type Descriptor,
@@ -24,6 +23,7 @@ import {
   type RegistryCredentialsProvider,
   repositoryScope,
 } from "./registry-auth.js";
+import { registryBaseUrl } from "./registry-image.js";
 
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
 

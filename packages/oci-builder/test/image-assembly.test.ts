@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, composeImageConfig } from "../src/image-assembly.js";
-import { formatImageReference, parseImageReference } from "../src/image-reference.js";
 import type { ImageConfig } from "../src/oci-manifest.js";
+import { manifestReference, parseRegistryImage } from "../src/registry-image.js";
 
 // Shaped like the config of the official node:22-bookworm-slim image (docker inspect, trimmed).
 const nodeBase: ImageConfig = {
@@ -94,22 +94,46 @@ describe("image config composition", () => {
   });
 });
 
-describe("image references", () => {
+describe("registry images", () => {
   it("reads registry, repository and tag or digest, with http only for a loopback registry", () => {
-    expect(parseImageReference("127.0.0.1:5017/phoenix/node-base:local")).toEqual({
+    expect(parseRegistryImage("127.0.0.1:5017/phoenix/node-base:local")).toEqual({
+      reference: { registry: "127.0.0.1:5017", repository: "phoenix/node-base", tag: "local" },
       registryUrl: "http://127.0.0.1:5017",
-      repository: "phoenix/node-base",
-      reference: "local",
     });
     const digest = `sha256:${"e".repeat(64)}`;
-    const ecr = parseImageReference(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/phoenix-app@${digest}`);
+    const ecr = parseRegistryImage(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/phoenix-app@${digest}`);
     expect(ecr).toEqual({
+      reference: { registry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", repository: "phoenix-app", digest },
       registryUrl: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-      repository: "phoenix-app",
-      reference: digest,
     });
-    expect(formatImageReference(ecr)).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/phoenix-app@${digest}`);
-    expect(() => parseImageReference("http://registry.example.test/app:1")).toThrow(/only allowed for a loopback/);
-    expect(() => parseImageReference("node:22")).toThrow(/must start with the registry host/);
+    expect(manifestReference(ecr.reference)).toBe(digest);
+    expect(() => parseRegistryImage("http://registry.example.test/app:1")).toThrow(/only allowed for a loopback/);
+  });
+
+  it("takes an explicit scheme, https even for a loopback registry", () => {
+    expect(parseRegistryImage("https://localhost:5000/app:1").registryUrl).toBe("https://localhost:5000");
+    expect(parseRegistryImage("http://localhost:5000/app:1").reference).toEqual({
+      registry: "localhost:5000",
+      repository: "app",
+      tag: "1",
+    });
+  });
+
+  it("asks for the digest of a reference pinned by tag and digest, and for latest when it names neither", () => {
+    const digest = `sha256:${"f".repeat(64)}`;
+    expect(manifestReference(parseRegistryImage(`localhost:5000/app:1@${digest}`).reference)).toBe(digest);
+    expect(manifestReference(parseRegistryImage("localhost:5000/app").reference)).toBe("latest");
+  });
+
+  it("refuses a reference without a registry host (Docker Hub) and one the shared grammar rejects, as InvalidReference", () => {
+    expect(() => parseRegistryImage("node:22")).toThrow(
+      expect.objectContaining({ code: "InvalidReference", message: expect.stringMatching(/on Docker Hub/) }),
+    );
+    expect(() => parseRegistryImage("localhost:5000/Phoenix:1")).toThrow(
+      expect.objectContaining({ code: "InvalidReference", message: expect.stringMatching(/must be lowercase/) }),
+    );
+    expect(() => parseRegistryImage("https://localhost:5000/app:")).toThrow(
+      expect.objectContaining({ code: "InvalidReference", message: expect.stringMatching(/the tag is empty/) }),
+    );
   });
 });

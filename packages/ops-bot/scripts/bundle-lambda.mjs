@@ -2,6 +2,7 @@
 // Bundles the Lambda entry point with its dependencies into dist-lambda/index.mjs, the asset
 // @phoenix/infra deploys (handler `index.handler`). Dependencies are bundled, the AWS SDK
 // included, so the function runs the versions that were tested, not the runtime's.
+import { OPS_BOT_LAMBDA_RUNTIME } from "@phoenix/shared";
 import { build } from "esbuild";
 
 await build({
@@ -9,7 +10,8 @@ await build({
   outfile: "dist-lambda/index.mjs",
   bundle: true,
   platform: "node",
-  target: "node24",
+  // The Node major of the runtime the infrastructure deploys the bundle on.
+  target: `node${OPS_BOT_LAMBDA_RUNTIME.nodeMajor}`,
   format: "esm",
   sourcemap: true,
   minify: false,

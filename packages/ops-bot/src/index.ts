@@ -57,7 +57,7 @@ export type {
   ImageBuildRequest,
   ImageBuildStart,
 } from "./ports/image-builder.js";
-export type { ImageTagReader } from "./ports/image-tag-reader.js";
+export type { ImageTagReader, PinnedImage } from "./ports/image-tag-reader.js";
 export type { IssueChange, IssueTracker, NewIssue, TrackedIssue } from "./ports/issue-tracker.js";
 export type { Ledger, LedgerValue, LockAcquisition } from "./ports/ledger.js";
 export type { LogReader, LogWindow } from "./ports/log-reader.js";

@@ -8,7 +8,7 @@ import {
   ListTaskDefinitionsCommand,
 } from "@aws-sdk/client-ecs";
 import { SandboxGitHubClient } from "@phoenix/github-stand-in";
-import { parseImageReference, RegistryClient } from "@phoenix/oci-builder";
+import { manifestReference, parseRegistryImage, RegistryClient } from "@phoenix/oci-builder";
 import { PHOENIX_APP } from "@phoenix/shared";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,10 +96,10 @@ describe("the local sandbox runs the whole ops loop", () => {
   it("has the deployed image in the local registry, by the digest the deployment recorded", async () => {
     const state = await new SandboxGitHubClient(sandbox.endpoints.githubUrl).state();
     const payload = state.deployments[0]?.payload as { imageUri: string; imageDigest: string };
-    const reference = parseImageReference(payload.imageUri);
-    const { digest } = await new RegistryClient({ registryUrl: reference.registryUrl }).getManifest(
+    const { reference, registryUrl } = parseRegistryImage(payload.imageUri);
+    const { digest } = await new RegistryClient({ registryUrl }).getManifest(
       reference.repository,
-      reference.reference,
+      manifestReference(reference),
     );
     expect(digest).toBe(payload.imageDigest);
   });

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DeleteTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { OPS_BOT_ENV } from "@phoenix/shared";
+import { OPS_BOT_ENV, OPS_BOT_LAMBDA_RUNTIME } from "@phoenix/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { motoClientConfig } from "../../../../test-support/moto.js";
 import { requiredServiceVariable } from "../../../../test-support/required-service.js";
@@ -111,10 +111,7 @@ describe("the Lambda bundle (dist-lambda/index.mjs, what the infra deploys) on t
     });
     const { node, results } = JSON.parse(readFileSync(resultsFile, "utf8")) as { node: string; results: unknown[] };
 
-    const lambdaMajor = /NODEJS_(\d+)_X/.exec(
-      readFileSync(new URL("../../../infra/src/ops-bot/ops-bot-function.ts", import.meta.url), "utf8"),
-    )?.[1];
-    expect(node).toMatch(new RegExp(`^v${lambdaMajor}\\.`));
+    expect(node).toMatch(new RegExp(`^v${OPS_BOT_LAMBDA_RUNTIME.nodeMajor}\\.`));
     expect(results[0]).toMatchObject({ statusCode: 200 });
     expect(results[1]).toMatchObject({ statusCode: 401 });
     expect(results[2]).toEqual({ outcomes: ["ignored:topic"] });

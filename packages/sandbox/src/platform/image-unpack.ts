@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ContainerConfig, ImageConfig } from "@phoenix/oci-builder";
-import { parseImageReference, RegistryClient } from "@phoenix/oci-builder";
+import { manifestReference, parseRegistryImage, RegistryClient } from "@phoenix/oci-builder";
 
 export interface UnpackedImage {
   /** The image's root filesystem (its own layers; the base's runtime is the local Node). */
@@ -20,9 +20,9 @@ export async function unpackImage(
   cacheDirectory: string,
   skipLayers: ReadonlySet<string>,
 ): Promise<UnpackedImage> {
-  const reference = parseImageReference(imageUri);
-  const client = new RegistryClient({ registryUrl: reference.registryUrl });
-  const { manifest, digest } = await client.getManifest(reference.repository, reference.reference);
+  const { reference, registryUrl } = parseRegistryImage(imageUri);
+  const client = new RegistryClient({ registryUrl });
+  const { manifest, digest } = await client.getManifest(reference.repository, manifestReference(reference));
   const config = JSON.parse(
     (await client.getBlob(reference.repository, manifest.config.digest)).toString("utf8"),
   ) as ImageConfig;

@@ -8,7 +8,7 @@ import {
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import { EVENT_DETAIL_TYPES, EVENT_SOURCES, PHOENIX_APP } from "@phoenix/shared";
+import { EVENT_DETAIL_TYPES, EVENT_SOURCES, PHOENIX_APP, tryParseImageReference } from "@phoenix/shared";
 import { unpackImage } from "./image-unpack.js";
 
 /**
@@ -213,6 +213,7 @@ export class LocalPlatform {
   ): Promise<void> {
     const now = new Date().toISOString();
     const { region, account, cluster, service, container } = this.options;
+    const imageDigest = tryParseImageReference(image)?.digest;
     await this.options.emitEvent({
       version: "0",
       id: randomUUID(),
@@ -242,7 +243,7 @@ export class LocalPlatform {
             lastStatus: "STOPPED",
             exitCode: exitCode ?? 137,
             image,
-            ...(image.includes("@") ? { imageDigest: image.slice(image.indexOf("@") + 1) } : {}),
+            ...(imageDigest ? { imageDigest } : {}),
           },
         ],
         createdAt: now,

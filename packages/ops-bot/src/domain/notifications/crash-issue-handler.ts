@@ -1,4 +1,4 @@
-import { PHOENIX_APP } from "@phoenix/shared";
+import { PHOENIX_APP, tryParseImageReference } from "@phoenix/shared";
 import type { ImageTagReader } from "../../ports/image-tag-reader.js";
 import type { IssueTracker } from "../../ports/issue-tracker.js";
 import type { Ledger, LedgerValue } from "../../ports/ledger.js";
@@ -22,7 +22,7 @@ import {
   stoppedTaskOf,
 } from "./crash-issue.js";
 import { crashFingerprint } from "./fingerprints.js";
-import { type ImageCommit, imageCommit, parseImageReference } from "./image-commit.js";
+import { type ImageCommit, imageCommit } from "./image-commit.js";
 import { type AppliedIssueDecision, applyIssueDecision } from "./issue-decision.js";
 import { admitNewIssue } from "./storm-control.js";
 
@@ -156,10 +156,12 @@ export class CrashIssueHandler {
   private async commitOf(stop: StoppedTask): Promise<ImageCommit | undefined> {
     const { repository, imageTags } = this.deps;
     const known = imageCommit({ reference: stop.image }, repository);
-    const parsed = stop.image === undefined ? undefined : parseImageReference(stop.image);
-    const digest = parsed?.digest ?? stop.imageDigest;
-    if (known || !imageTags || !parsed || !digest) return known;
-    const registryTags = await imageTags.tagsOf({ name: parsed.name, digest }).catch(() => []);
+    const image = stop.image === undefined ? undefined : tryParseImageReference(stop.image);
+    const digest = image?.digest ?? stop.imageDigest;
+    if (known || !imageTags || !image || !digest) return known;
+    const registryTags = await imageTags
+      .tagsOf({ registry: image.registry, repository: image.repository, digest })
+      .catch(() => []);
     return imageCommit({ reference: stop.image, registryTags }, repository);
   }
 

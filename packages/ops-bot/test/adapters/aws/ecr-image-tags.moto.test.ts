@@ -24,7 +24,8 @@ describe("image tags from ECR (moto server)", () => {
     const digest = image?.imageId?.imageDigest as string;
 
     const tags = await createEcrImageTags(client).tagsOf({
-      name: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/${repositoryName}`,
+      registry: "111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+      repository: repositoryName,
       digest,
     });
     expect(tags).toEqual([sha]);
@@ -37,12 +38,17 @@ describe("image tags from ECR (moto server)", () => {
     const reader = createEcrImageTags(client);
     expect(
       await reader.tagsOf({
-        name: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/${repositoryName}`,
+        registry: "111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+        repository: repositoryName,
         digest: `sha256:${"b".repeat(64)}`,
       }),
     ).toEqual([]);
     expect(
-      await reader.tagsOf({ name: "public.ecr.aws/docker/library/node", digest: `sha256:${"b".repeat(64)}` }),
+      await reader.tagsOf({
+        registry: "public.ecr.aws",
+        repository: "docker/library/node",
+        digest: `sha256:${"b".repeat(64)}`,
+      }),
     ).toEqual([]);
   });
 });

@@ -261,7 +261,9 @@ describe("stopped ECS tasks become crash issues (moto logs, GitHub stand-in)", (
     const [container] = event.detail.containers;
     if (container) container.image = `111122223333.dkr.ecr.us-west-2.amazonaws.com/phoenix@${digest}`;
     expect(await handler.handle(event)).toBe("opened");
-    expect(asked).toEqual([{ name: "111122223333.dkr.ecr.us-west-2.amazonaws.com/phoenix", digest }]);
+    expect(asked).toEqual([
+      { registry: "111122223333.dkr.ecr.us-west-2.amazonaws.com", repository: "phoenix", digest },
+    ]);
     expect(github.issues.get(1)?.body).toContain(`https://github.com/octo-org/phoenix/commit/${SHA}`);
   });
 

@@ -13,7 +13,7 @@ import {
   stoppedTaskOf,
 } from "../../../src/domain/notifications/crash-issue.js";
 import { crashFingerprint } from "../../../src/domain/notifications/fingerprints.js";
-import { imageCommit, parseImageReference } from "../../../src/domain/notifications/image-commit.js";
+import { imageCommit } from "../../../src/domain/notifications/image-commit.js";
 import { awsFixture } from "../../support/aws-fixtures.js";
 
 // Documented ECS examples and their stopped-task variants; each file's `source` says where it came from.
@@ -276,15 +276,14 @@ describe("image → commit", () => {
   });
 
   it("tells a registry port from a tag", () => {
-    expect(parseImageReference("localhost:5000/phoenix")).toEqual({
-      name: "localhost:5000/phoenix",
-      tag: undefined,
-      digest: undefined,
-    });
-    expect(parseImageReference("localhost:5000/phoenix:v1")).toMatchObject({
-      name: "localhost:5000/phoenix",
-      tag: "v1",
-    });
-    expect(parseImageReference("phoenix@not-a-digest")).toBeUndefined();
+    // localhost:5000 is a registry, not the image `localhost` tagged 5000 (parsing: @phoenix/shared).
+    expect(imageCommit({ reference: `localhost:5000/phoenix:${SHA}` }, repository)?.sha).toBe(SHA);
+    expect(imageCommit({ reference: "localhost:5000/phoenix" }, repository)).toBeUndefined();
+  });
+
+  it("finds no commit in an image that is not a reference, whatever the event carried", () => {
+    expect(imageCommit({ reference: `phoenix:${SHA}@not-a-digest` }, repository)).toBeUndefined();
+    expect(imageCommit({ reference: `Phoenix:${SHA}` }, repository)).toBeUndefined();
+    expect(imageCommit({ reference: "" }, repository)).toBeUndefined();
   });
 });
