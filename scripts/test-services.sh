@@ -86,12 +86,12 @@ install_hadolint() {
 
 # --- the Node releases production runs ------------------------------------------------------
 # The app's image pins its release (ARG NODE_VERSION in the Dockerfile); the ops bot's Lambda
-# runs the newest release of the major its runtime names (NODEJS_<major>_X in the infra), which
-# AWS keeps current. Tests and the bench run the app and the bot's bundle on these as well as on
-# this machine's Node: releases differ where it matters (Node 26's OpenSSL 3.5 generates RSA keys
-# about 3.5x faster than Node 20's 3.0). The npm registry carries the official binaries as
-# node-linux-<arch>; npm checks each tarball against the registry's integrity hash, and only
-# bin/node is kept.
+# runs the newest release of the major its runtime names (OPS_BOT_LAMBDA_RUNTIME in
+# @phoenix/shared, which the infra deploys on), which AWS keeps current. Tests and the bench run
+# the app and the bot's bundle on these as well as on this machine's Node: releases differ where
+# it matters (Node 26's OpenSSL 3.5 generates RSA keys about 3.5x faster than Node 20's 3.0). The
+# npm registry carries the official binaries as node-linux-<arch>; npm checks each tarball
+# against the registry's integrity hash, and only bin/node is kept.
 case "$(uname -m)" in
   x86_64) node_arch=x64 ;;
   aarch64 | arm64) node_arch=arm64 ;;
@@ -121,7 +121,8 @@ install_production_node() {
   install_node_release "$production_node_version" "the production image's"
 }
 
-lambda_node_major=$(sed -n 's/.*Runtime\.NODEJS_\([0-9]*\)_X.*/\1/p' "$root/packages/infra/src/ops-bot/ops-bot-function.ts" | head -n 1)
+lambda_runtime_file="$root/packages/shared/src/lambda-runtime.ts"
+lambda_node_major=$(sed -n 's/^const LAMBDA_NODE_MAJOR = \([0-9][0-9]*\);$/\1/p' "$lambda_runtime_file")
 lambda_node_bin=""
 # The newest installed release of that major; the registry is asked only when there is none.
 find_lambda_node() {
@@ -132,7 +133,7 @@ find_lambda_node() {
   done
 }
 install_lambda_node() {
-  [ -n "$lambda_node_major" ] || { log "no Runtime.NODEJS_<major>_X in packages/infra/src/ops-bot/ops-bot-function.ts"; exit 1; }
+  [ -n "$lambda_node_major" ] || { log "no 'const LAMBDA_NODE_MAJOR = <major>;' in $lambda_runtime_file"; exit 1; }
   find_lambda_node
   if [ -n "$lambda_node_bin" ]; then return; fi
   local version

@@ -18,6 +18,7 @@ export { OpsBotAlarms, type OpsBotAlarmsProps } from "./observability/ops-bot-al
 export { OpsEventRules, type OpsEventRulesProps, type OpsRules } from "./observability/ops-event-rules.js";
 export { PhoenixAlarms, type PhoenixAlarmsProps, type PhoenixServiceAlarms } from "./observability/service-alarms.js";
 // Ops bot hosting and state
+export { OPS_BOT_BUNDLE_HANDLER, OpsBotBundleNotFoundError, opsBotBundleDirectory } from "./ops-bot/ops-bot-bundle.js";
 export { OpsBotFunction, type OpsBotFunctionProps } from "./ops-bot/ops-bot-function.js";
 export { OpsLedgerTable, type OpsLedgerTableProps } from "./ops-bot/ops-ledger-table.js";
 export { ReconcilerSchedule, type ReconcilerScheduleProps } from "./ops-bot/reconciler-schedule.js";

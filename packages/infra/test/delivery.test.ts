@@ -65,6 +65,20 @@ describe("requirement Delivery: the image repository", () => {
     const existing = ecr.Repository.fromRepositoryName(stack, "Existing", names.repository);
     expect(new ImageRepository(stack, "Images", { existingRepository: existing }).repository).toBe(existing);
     Template.fromStack(stack).resourceCountIs("AWS::ECR::Repository", 0);
+    expect(
+      () =>
+        new ImageRepository(stack, "Both", {
+          existingRepository: existing,
+          repositoryProps: { imageScanOnPush: false },
+        }),
+    ).toThrow("ImageRepository: give existingRepository or repositoryProps, not both");
+  });
+
+  it("needs the deployment's identity to name a new repository", () => {
+    const stack = new Stack(undefined, "Nameless");
+    expect(() => new ImageRepository(stack, "Images", {})).toThrow(
+      "ImageRepository: identity is required unless existingRepository is given",
+    );
   });
 
   it("fails at synth with the prop named when the image count is not a whole number", () => {

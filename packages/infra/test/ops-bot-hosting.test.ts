@@ -1,6 +1,13 @@
-import { OPS_BOT_ENV, OPS_LEDGER_ATTRIBUTES, RECONCILE_EVENT, resourceNames } from "@phoenix/shared";
+import {
+  OPS_BOT_ENV,
+  OPS_BOT_LAMBDA_RUNTIME,
+  OPS_LEDGER_ATTRIBUTES,
+  RECONCILE_EVENT,
+  resourceNames,
+} from "@phoenix/shared";
 import { type App, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -15,7 +22,7 @@ import { describe, expect, it } from "vitest";
 import { ImageBuildProject } from "../src/delivery/image-build-project.js";
 import { ImageRepository } from "../src/delivery/image-repository.js";
 import { OpsBotAlarms } from "../src/observability/ops-bot-alarms.js";
-import { OpsBotFunction, type OpsBotFunctionProps } from "../src/ops-bot/ops-bot-function.js";
+import { lambdaRuntimeNamed, OpsBotFunction, type OpsBotFunctionProps } from "../src/ops-bot/ops-bot-function.js";
 import { OpsLedgerTable } from "../src/ops-bot/ops-ledger-table.js";
 import { ReconcilerSchedule } from "../src/ops-bot/reconciler-schedule.js";
 import {
@@ -135,12 +142,12 @@ const resourcesFor = (statements: Statement[], action: string): unknown[] =>
 const isNoValue = (resource: unknown) => JSON.stringify(resource) === JSON.stringify({ Ref: "AWS::NoValue" });
 
 describe("requirement Ops bot hosting", () => {
-  it("runs on Node.js 24 on arm64 with X-Ray tracing and a dead-letter queue", () => {
+  it("runs on the Lambda runtime @phoenix/shared names, on arm64, with X-Ray tracing and a dead-letter queue", () => {
     const { stack, bot } = opsStack();
     const template = Template.fromStack(stack);
     template.hasResourceProperties("AWS::Lambda::Function", {
       FunctionName: names.botFunction,
-      Runtime: "nodejs24.x",
+      Runtime: OPS_BOT_LAMBDA_RUNTIME.name,
       Architectures: ["arm64"],
       Handler: "index.handler",
       MemorySize: 512,
@@ -153,6 +160,22 @@ describe("requirement Ops bot hosting", () => {
       LogGroupName: `/aws/lambda/${names.botFunction}`,
       RetentionInDays: 7,
     });
+  });
+
+  it("takes aws-cdk-lib's pinned Node.js runtime of that name, not NODEJS_LATEST, whose meaning moves", () => {
+    const { bot } = opsStack();
+    expect(lambda.Runtime.ALL).toContain(bot.function.runtime);
+    expect(bot.function.runtime).toMatchObject({
+      name: OPS_BOT_LAMBDA_RUNTIME.name,
+      family: lambda.RuntimeFamily.NODEJS,
+      isVariable: false,
+    });
+  });
+
+  it("fails at synth, naming the shared setting, on a runtime aws-cdk-lib does not list", () => {
+    expect(() => lambdaRuntimeNamed("nodejs99.x")).toThrow(
+      /OpsBotFunction: aws-cdk-lib lists no Lambda runtime named nodejs99\.x \(OPS_BOT_LAMBDA_RUNTIME in @phoenix\/shared\)/,
+    );
   });
 
   it("encrypts the dead-letter queue and refuses it to non-TLS clients", () => {
@@ -369,6 +392,23 @@ describe("requirement Bot state", () => {
       DeletionPolicy: "Retain",
       UpdateReplacePolicy: "Retain",
     });
+  });
+
+  it("uses a table brought by the caller instead of creating one", () => {
+    const stack = new Stack(newApp(), "Existing", { env });
+    const existing = dynamodb.Table.fromTableName(stack, "Existing", names.ledgerTable);
+    expect(new OpsLedgerTable(stack, "Ledger", { existingTable: existing }).table).toBe(existing);
+    Template.fromStack(stack).resourceCountIs("AWS::DynamoDB::Table", 0);
+    expect(() => new OpsLedgerTable(stack, "Both", { existingTable: existing, tableProps: {} })).toThrow(
+      "OpsLedgerTable: give existingTable or tableProps, not both",
+    );
+  });
+
+  it("needs the deployment's identity to name a new table", () => {
+    const stack = new Stack(undefined, "Nameless");
+    expect(() => new OpsLedgerTable(stack, "Ledger", {})).toThrow(
+      "OpsLedgerTable: identity is required unless existingTable is given",
+    );
   });
 });
 

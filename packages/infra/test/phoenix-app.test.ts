@@ -1,14 +1,21 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { resourceNames } from "@phoenix/shared";
 import type { App, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import * as lambda from "aws-cdk-lib/aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPS_BOT_BUNDLE_HANDLER, opsBotBundleDirectory } from "../src/ops-bot/ops-bot-bundle.js";
+import { PHOENIX_ENVIRONMENTS } from "../src/stack/environments.js";
 import { buildPhoenixApp } from "../src/stack/phoenix-app.js";
 import { cfnLint, testApp } from "./support/synth.js";
 
+/** Names of the staging deployment, whose stack the bot-code tests read. */
+const names = resourceNames(PHOENIX_ENVIRONMENTS.staging);
+
 // The CDK app exactly as `pnpm synth` builds it: both environments, the app image as a
-// Docker asset of packages/phoenix-app/Dockerfile, the bot's code from packages/ops-bot/dist,
-// and cdk-nag's AwsSolutions checks as a validation plugin.
+// Docker asset of packages/phoenix-app/Dockerfile, the bot's code from the Lambda bundle the
+// installed @phoenix/ops-bot exports, and cdk-nag's AwsSolutions checks as a validation plugin.
 describe("requirement 1: the whole system synthesizes as one CDK app", () => {
   let app: App;
   let outdir: string;
@@ -58,6 +65,17 @@ describe("requirement 1: the whole system synthesizes as one CDK app", () => {
     }
   });
 
+  it("deploys the Lambda bundle @phoenix/ops-bot exports as the bot's code", () => {
+    const staging = Template.fromJSON(templates.get("Phoenix-staging") ?? {});
+    const [bot] = Object.values(
+      staging.findResources("AWS::Lambda::Function", { Properties: { FunctionName: names.botFunction } }),
+    );
+    const assetHash = String(bot?.Properties.Code.S3Key).replace(/\.zip$/, "");
+    const staged = readFileSync(join(outdir, `asset.${assetHash}`, "index.mjs"));
+    expect(staged.equals(readFileSync(join(opsBotBundleDirectory(), "index.mjs")))).toBe(true);
+    expect(bot?.Properties.Handler).toBe(OPS_BOT_BUNDLE_HANDLER);
+  });
+
   it("sizes production for availability and staging for cost", () => {
     const production = Template.fromJSON(templates.get("Phoenix-production") ?? {});
     const staging = Template.fromJSON(templates.get("Phoenix-staging") ?? {});
@@ -69,6 +87,25 @@ describe("requirement 1: the whole system synthesizes as one CDK app", () => {
     });
     staging.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 2, MaxCapacity: 4 });
     production.resourceCountIs("AWS::EC2::NatGateway", 3);
+  });
+});
+
+describe("the ops bot's code", () => {
+  it("uses the code it is given instead of the built bundle", () => {
+    const { app, cleanup } = testApp({ environment: "staging" });
+    try {
+      const inline = "exports.handler = async () => ({ statusCode: 200 });";
+      const [stack] = buildPhoenixApp(app, {
+        opsBotCode: { code: lambda.Code.fromInline(inline), handler: "index.handler" },
+      });
+      expect(stack).toBeDefined();
+      Template.fromStack(stack as Stack).hasResourceProperties("AWS::Lambda::Function", {
+        FunctionName: names.botFunction,
+        Code: { ZipFile: inline },
+      });
+    } finally {
+      cleanup();
+    }
   });
 });
 

@@ -4,6 +4,8 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
@@ -55,6 +57,18 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
     })).template();
     template.resourceCountIs("AWS::ECS::Cluster", 1);
     template.hasResourceProperties("AWS::ECS::Service", { Cluster: { Ref: Match.stringLikeRegexp("^Existing") } });
+  });
+
+  it("refuses an existing cluster, log group or log bucket together with props for a new one", () => {
+    expect(() =>
+      webStack((stack, vpc) => ({ existingCluster: new ecs.Cluster(stack, "Existing", { vpc }), clusterProps: {} })),
+    ).toThrow("PhoenixService: give existingCluster or clusterProps, not both");
+    expect(() =>
+      webStack((stack) => ({ existingLogGroup: new logs.LogGroup(stack, "Existing"), logGroupProps: {} })),
+    ).toThrow("PhoenixService: give existingLogGroup or logGroupProps, not both");
+    expect(() =>
+      webStack((stack) => ({ existingAccessLogsBucket: new s3.Bucket(stack, "Existing"), accessLogsBucketProps: {} })),
+    ).toThrow("PhoenixService: give existingAccessLogsBucket or accessLogsBucketProps, not both");
   });
 
   it("keeps two tasks by default in private subnets of two Availability Zones, rebalancing across them", () => {

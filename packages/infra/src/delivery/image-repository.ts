@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as ecr from "aws-cdk-lib/aws-ecr";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
-import { PropValidationError, requireIntegerInRange } from "../validation/prop-validation.js";
+import { requireExistingOrProps, requireForNewResource, requireIntegerInRange } from "../validation/prop-validation.js";
 
 export interface ImageRepositoryProps {
   /**
@@ -56,18 +56,21 @@ export class ImageRepository extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
     super(scope, id);
+    const name = "ImageRepository";
+    requireExistingOrProps(
+      name,
+      "existingRepository",
+      props.existingRepository,
+      "repositoryProps",
+      props.repositoryProps,
+    );
     if (props.existingRepository) {
-      if (props.repositoryProps) {
-        throw new PropValidationError("ImageRepository: give existingRepository or repositoryProps, not both");
-      }
       this.repository = props.existingRepository;
       return;
     }
-    if (!props.identity) {
-      throw new PropValidationError("ImageRepository: identity is required unless existingRepository is given");
-    }
+    const identity = requireForNewResource(name, "identity", props.identity, "existingRepository");
     this.repository = new ecr.Repository(this, "Repository", {
-      repositoryName: resourceNames(props.identity).repository,
+      repositoryName: resourceNames(identity).repository,
       imageScanOnPush: true,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       encryption: ecr.RepositoryEncryption.KMS,

@@ -3,7 +3,7 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { ALLOWED_RETENTION_DAYS } from "../observability/app-log-group.js";
-import { PropValidationError, requireIntegerInRange, requireOneOf } from "../validation/prop-validation.js";
+import { requireExistingOrProps, requireIntegerInRange, requireOneOf } from "../validation/prop-validation.js";
 
 export interface PhoenixNetworkProps {
   /**
@@ -88,8 +88,8 @@ export class PhoenixNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: PhoenixNetworkProps = {}) {
     super(scope, id);
+    requireExistingOrProps("PhoenixNetwork", "existingVpc", props.existingVpc, "vpcProps", props.vpcProps);
     if (props.existingVpc) {
-      if (props.vpcProps) throw new PropValidationError("PhoenixNetwork: give existingVpc or vpcProps, not both");
       this.vpc = props.existingVpc;
     } else {
       const vpc = new ec2.Vpc(this, "Vpc", vpcPropsWithDefaults(props));

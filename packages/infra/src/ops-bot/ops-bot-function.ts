@@ -1,4 +1,4 @@
-import { type DeploymentIdentity, OPS_BOT_ENV, resourceNames } from "@phoenix/shared";
+import { type DeploymentIdentity, OPS_BOT_ENV, OPS_BOT_LAMBDA_RUNTIME, resourceNames } from "@phoenix/shared";
 import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import type * as codebuild from "aws-cdk-lib/aws-codebuild";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -15,7 +15,12 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct, type IConstruct } from "constructs";
 import { ALLOWED_RETENTION_DAYS } from "../observability/app-log-group.js";
-import { PropValidationError, requireIntegerInRange, requireOneOf } from "../validation/prop-validation.js";
+import {
+  PropValidationError,
+  requireExistingOrProps,
+  requireIntegerInRange,
+  requireOneOf,
+} from "../validation/prop-validation.js";
 
 /**
  * Actions the bot is granted on Resource "*" because AWS authorizes them on no narrower
@@ -48,7 +53,7 @@ const EVENT_TARGET_RETRY = { retryAttempts: 4, maxEventAge: Duration.hours(2) } 
 export interface OpsBotFunctionProps {
   /** The deployment; the function is named `resourceNames(identity).botFunction`. */
   readonly identity: DeploymentIdentity;
-  /** The bot's bundle (provided by `@phoenix/ops-bot`). */
+  /** The bot's bundle: `lambda.Code.fromAsset(opsBotBundleDirectory())` for the one `@phoenix/ops-bot` builds. */
   readonly code: lambda.Code;
   /** Entry point inside `code`, for example `lambda.handler`. */
   readonly handler: string;
@@ -135,9 +140,13 @@ export class OpsBotFunction extends Construct {
     if (!Token.isUnresolved(props.targetRepository) && !/^[\w.-]+\/[\w.-]+$/.test(props.targetRepository)) {
       throw new PropValidationError(`${name}: targetRepository must be owner/name, got "${props.targetRepository}"`);
     }
-    if (props.existingGitHubAppSecret && props.gitHubAppSecretProps) {
-      throw new PropValidationError(`${name}: give existingGitHubAppSecret or gitHubAppSecretProps, not both`);
-    }
+    requireExistingOrProps(
+      name,
+      "existingGitHubAppSecret",
+      props.existingGitHubAppSecret,
+      "gitHubAppSecretProps",
+      props.gitHubAppSecretProps,
+    );
     if (props.reservedConcurrency !== undefined) {
       requireIntegerInRange(name, "reservedConcurrency", props.reservedConcurrency, 1, 1000);
     }
@@ -175,10 +184,8 @@ export class OpsBotFunction extends Construct {
     this.function = new lambda.Function(this, "Function", {
       functionName: resourceNames(props.identity).botFunction,
       description: `Phoenix ops bot for ${props.targetRepository} (${props.identity.environment})`,
-      // NODEJS_24_X is the newest Node.js runtime aws-cdk-lib 2.276 lists (cdk-nag L1 checks
-      // against the same list). Not NODEJS_LATEST: its meaning moves with the CDK version, and
-      // a runtime change should be a reviewed diff, not a side effect of a dependency bump.
-      runtime: lambda.Runtime.NODEJS_24_X,
+      // The runtime the bot's bundle is compiled for (one setting in @phoenix/shared).
+      runtime: lambdaRuntimeNamed(OPS_BOT_LAMBDA_RUNTIME.name),
       architecture: lambda.Architecture.ARM_64,
       code: props.code,
       handler: props.handler,
@@ -369,4 +376,20 @@ function flattenReference(value: unknown): string {
     if ("Ref" in node) return `<${String(node.Ref)}>`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * aws-cdk-lib's own runtime object for a Lambda runtime name, so its properties (inline code,
+ * bundling image) are the library's, and a name the library does not list fails the synth rather
+ * than the deploy. Not `new Runtime(name)`: that registers a runtime of unknown properties.
+ */
+export function lambdaRuntimeNamed(name: string): lambda.Runtime {
+  // NODEJS_LATEST carries the name of the current newest runtime too; a pinned one is wanted.
+  const runtime = lambda.Runtime.ALL.find((candidate) => candidate.name === name && !candidate.isVariable);
+  if (!runtime) {
+    throw new Error(
+      `OpsBotFunction: aws-cdk-lib lists no Lambda runtime named ${name} (OPS_BOT_LAMBDA_RUNTIME in @phoenix/shared): upgrade aws-cdk-lib or pick a runtime it lists`,
+    );
+  }
+  return runtime;
 }

@@ -3,7 +3,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
-import { PropValidationError } from "../validation/prop-validation.js";
+import { requireExistingOrProps, requireForNewResource } from "../validation/prop-validation.js";
 
 export interface OpsLedgerTableProps {
   /** The deployment; the table is named `resourceNames(identity).ledgerTable`. Required unless `existingTable`. @default - none */
@@ -40,18 +40,15 @@ export class OpsLedgerTable extends Construct {
 
   constructor(scope: Construct, id: string, props: OpsLedgerTableProps) {
     super(scope, id);
+    const name = "OpsLedgerTable";
+    requireExistingOrProps(name, "existingTable", props.existingTable, "tableProps", props.tableProps);
     if (props.existingTable) {
-      if (props.tableProps) {
-        throw new PropValidationError("OpsLedgerTable: give existingTable or tableProps, not both");
-      }
       this.table = props.existingTable;
       return;
     }
-    if (!props.identity) {
-      throw new PropValidationError("OpsLedgerTable: identity is required unless existingTable is given");
-    }
+    const identity = requireForNewResource(name, "identity", props.identity, "existingTable");
     this.table = new dynamodb.Table(this, "Table", {
-      tableName: resourceNames(props.identity).ledgerTable,
+      tableName: resourceNames(identity).ledgerTable,
       partitionKey: { name: OPS_LEDGER_ATTRIBUTES.partitionKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: OPS_LEDGER_ATTRIBUTES.timeToLive,
       // A handful of writes per deploy or alarm: on-demand costs nothing when idle and never throttles a burst.

@@ -21,7 +21,12 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { AppLogGroup, type AppLogGroupProps } from "../observability/app-log-group.js";
-import { PropValidationError, requireIntegerInRange, requireOneOf } from "../validation/prop-validation.js";
+import {
+  PropValidationError,
+  requireExistingOrProps,
+  requireIntegerInRange,
+  requireOneOf,
+} from "../validation/prop-validation.js";
 
 const CONSTRUCT = "PhoenixService";
 
@@ -225,9 +230,10 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
     const desiredCount = requireIntegerInRange(CONSTRUCT, "desiredCount", props.desiredCount ?? 2, 2, 100);
     const taskSubnets = props.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     requireMultipleZones(vpc, taskSubnets);
-    requireNotBoth("existingCluster", props.existingCluster, "clusterProps", props.clusterProps);
-    requireNotBoth("existingLogGroup", props.existingLogGroup, "logGroupProps", props.logGroupProps);
-    requireNotBoth(
+    requireExistingOrProps(CONSTRUCT, "existingCluster", props.existingCluster, "clusterProps", props.clusterProps);
+    requireExistingOrProps(CONSTRUCT, "existingLogGroup", props.existingLogGroup, "logGroupProps", props.logGroupProps);
+    requireExistingOrProps(
+      CONSTRUCT,
       "existingAccessLogsBucket",
       props.existingAccessLogsBucket,
       "accessLogsBucketProps",
@@ -450,12 +456,6 @@ function requireMultipleZones(vpc: ec2.IVpc, subnets: ec2.SubnetSelection): void
     throw new PropValidationError(
       `${CONSTRUCT}: taskSubnets must span at least 2 Availability Zones so tasks survive a zone failure, got ${zones}`,
     );
-  }
-}
-
-function requireNotBoth(existingProp: string, existing: unknown, propsProp: string, props: unknown): void {
-  if (existing !== undefined && props !== undefined) {
-    throw new PropValidationError(`${CONSTRUCT}: pass either ${existingProp} or ${propsProp}, not both`);
   }
 }
 

@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resourceNames } from "@phoenix/shared";
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
@@ -15,6 +13,7 @@ import { PhoenixNetwork } from "../network/phoenix-network.js";
 import { OpsBotAlarms } from "../observability/ops-bot-alarms.js";
 import { OpsEventRules } from "../observability/ops-event-rules.js";
 import { PhoenixAlarms } from "../observability/service-alarms.js";
+import { OPS_BOT_BUNDLE_HANDLER, opsBotBundleDirectory } from "../ops-bot/ops-bot-bundle.js";
 import { OpsBotFunction } from "../ops-bot/ops-bot-function.js";
 import { OpsLedgerTable } from "../ops-bot/ops-ledger-table.js";
 import { ReconcilerSchedule } from "../ops-bot/reconciler-schedule.js";
@@ -23,8 +22,6 @@ import { PhoenixServiceScaling } from "../service/service-scaling.js";
 import type { PhoenixEnvironmentConfig } from "./environments.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-const opsBotBundle = join(repositoryRoot, "packages", "ops-bot", "dist-lambda");
-const OPS_BOT_HANDLER = "index.handler";
 
 export interface PhoenixStackProps extends StackProps {
   readonly config: PhoenixEnvironmentConfig;
@@ -36,7 +33,10 @@ export interface PhoenixStackProps extends StackProps {
   readonly image?: ecs.ContainerImage;
   /** @default - an existing VPC is not used; PhoenixNetwork creates one */
   readonly existingVpc?: ec2.IVpc;
-  /** @default - the Lambda bundle of @phoenix/ops-bot (packages/ops-bot/dist-lambda), handler `index.handler` */
+  /**
+   * @default - the Lambda bundle the installed @phoenix/ops-bot exports as `@phoenix/ops-bot/lambda-bundle`
+   *   (its directory is the asset), handler `index.handler`
+   */
   readonly opsBotCode?: { readonly code: lambda.Code; readonly handler: string };
 }
 
@@ -125,7 +125,11 @@ export class PhoenixStack extends Stack {
     });
 
     this.ledger = new OpsLedgerTable(this, "OpsLedger", { identity });
-    const botCode = props.opsBotCode ?? this.opsBotBuildOutput();
+    // Resolved only when no code is given, so a caller with its own code needs no built bundle.
+    const botCode = props.opsBotCode ?? {
+      code: lambda.Code.fromAsset(opsBotBundleDirectory()),
+      handler: OPS_BOT_BUNDLE_HANDLER,
+    };
     this.opsBot = new OpsBotFunction(this, "OpsBot", {
       identity,
       code: botCode.code,
@@ -164,14 +168,5 @@ export class PhoenixStack extends Stack {
       description: "Alarms on the ops bot itself (dead letters, errors): subscribe the people who run it",
       value: this.opsBotAlarms.topic.topicArn,
     });
-  }
-
-  private opsBotBuildOutput(): { code: lambda.Code; handler: string } {
-    if (!existsSync(join(opsBotBundle, "index.mjs"))) {
-      throw new Error(
-        `PhoenixStack: ${opsBotBundle}/index.mjs is missing: build the ops bot first (pnpm build, or pnpm --filter @phoenix/ops-bot build)`,
-      );
-    }
-    return { code: lambda.Code.fromAsset(opsBotBundle), handler: OPS_BOT_HANDLER };
   }
 }

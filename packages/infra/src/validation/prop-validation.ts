@@ -45,3 +45,36 @@ export function requireOneOf<T>(construct: string, prop: string, value: T, allow
   }
   return value;
 }
+
+/**
+ * The bring-your-own pair of a construct (`existingX` / `xProps`): a resource made elsewhere, or
+ * overrides for the one the construct would create. Both at once is refused, because the
+ * overrides would be silently ignored on a resource that already exists.
+ */
+export function requireExistingOrProps(
+  construct: string,
+  existingProp: string,
+  existing: unknown,
+  propsProp: string,
+  props: unknown,
+): void {
+  if (existing !== undefined && props !== undefined) {
+    throw new PropValidationError(`${construct}: give ${existingProp} or ${propsProp}, not both`);
+  }
+}
+
+/**
+ * A prop only a new resource needs (the `identity` that names it): optional in the props type,
+ * because an existing resource makes it unnecessary, so checked here when the construct creates one.
+ */
+export function requireForNewResource<T>(
+  construct: string,
+  prop: string,
+  value: T | undefined,
+  existingProp: string,
+): T {
+  if (value === undefined) {
+    throw new PropValidationError(`${construct}: ${prop} is required unless ${existingProp} is given`);
+  }
+  return value;
+}
