@@ -29,5 +29,3 @@ export const OPS_BOT_SERVER_ENV = {
   /** File of the embedded Ledger when no DynamoDB table is configured. */
   ledgerFile: "PHOENIX_LEDGER_FILE",
 } as const;
-
-export type OpsBotEnvironmentVariable = (typeof OPS_BOT_ENV)[keyof typeof OPS_BOT_ENV];

@@ -4,7 +4,7 @@
 // variables an image build exports, the Ledger table's key attributes, and the bot's Lambda
 // runtime (the infra deploys on it, the bot's bundle is compiled for it).
 export { PHOENIX_APP } from "./app-contract.js";
-export { OPS_BOT_ENV, OPS_BOT_SERVER_ENV, type OpsBotEnvironmentVariable } from "./environment-variables.js";
+export { OPS_BOT_ENV, OPS_BOT_SERVER_ENV } from "./environment-variables.js";
 export {
   codeBuildStatePattern,
   EVENT_DETAIL_TYPES,

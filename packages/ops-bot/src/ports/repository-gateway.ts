@@ -84,7 +84,3 @@ export interface RecordedDeployment {
   readonly sha: string;
   readonly payload: DeploymentPayload;
 }
-
-export function repositoryName(repository: RepositoryRef): string {
-  return `${repository.owner}/${repository.repo}`;
-}
