@@ -61,7 +61,7 @@ export type { ImageTagReader, PinnedImage } from "./ports/image-tag-reader.js";
 export type { IssueChange, IssueTracker, NewIssue, TrackedIssue } from "./ports/issue-tracker.js";
 export type { Ledger, LedgerValue, LockAcquisition } from "./ports/ledger.js";
 export type { LogReader, LogWindow } from "./ports/log-reader.js";
-export type { IntakeLogger } from "./ports/logger.js";
+export type { OpsLogger } from "./ports/logger.js";
 export type { MetricQuery, MetricReader } from "./ports/metric-reader.js";
 export type { RepositoryGateway, RepositoryRef } from "./ports/repository-gateway.js";
 export type { Scaler, ScalingBounds } from "./ports/scaler.js";

@@ -8,7 +8,7 @@ import { EventParseError } from "../domain/events/parse-error.js";
 import { ledgerKeys } from "../domain/ledger-keys.js";
 import type { AlarmIssueHandler } from "../domain/notifications/alarm-issue-handler.js";
 import { alarmFingerprint } from "../domain/notifications/fingerprints.js";
-import type { IntakeLogger } from "../ports/logger.js";
+import type { OpsLogger } from "../ports/logger.js";
 import type { SnsSignedNotification } from "./sns/string-to-sign.js";
 
 /** Handles ECS Task State Change events (crash issues); wired in when present. */
@@ -25,7 +25,7 @@ export interface AwsInputRouterDeps {
   readonly alarms: AlarmIssueHandler;
   readonly stoppedTasks?: StoppedTaskEvents;
   readonly deploys?: DeployEvents;
-  readonly logger: IntakeLogger;
+  readonly logger: OpsLogger;
 }
 
 /**

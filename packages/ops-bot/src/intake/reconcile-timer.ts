@@ -1,5 +1,5 @@
 import type { DeployEventHandler } from "../domain/delivery/deploy-event-handler.js";
-import type { IntakeLogger } from "../ports/logger.js";
+import type { OpsLogger } from "../ports/logger.js";
 
 /**
  * The plain server's reconciler: every `intervalSeconds` it finishes or times out the deploys
@@ -9,7 +9,7 @@ import type { IntakeLogger } from "../ports/logger.js";
 export function startReconcileTimer(
   deployEvents: Pick<DeployEventHandler, "reconcile">,
   intervalSeconds: number,
-  logger: IntakeLogger,
+  logger: OpsLogger,
 ): { stop(): void } {
   let reconciling = false;
   const timer = setInterval(() => {

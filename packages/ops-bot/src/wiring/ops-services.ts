@@ -33,7 +33,7 @@ import { DeliveryError } from "../ports/delivery-error.js";
 import type { ImageBuilder } from "../ports/image-builder.js";
 import type { Ledger } from "../ports/ledger.js";
 import type { LogReader } from "../ports/log-reader.js";
-import type { IntakeLogger } from "../ports/logger.js";
+import type { OpsLogger } from "../ports/logger.js";
 import type { RepositoryRef } from "../ports/repository-gateway.js";
 import type { BotSettings } from "./bot-settings.js";
 
@@ -53,7 +53,7 @@ export interface OpsServicesDeps {
   /** Replaces the image builder the settings choose (an in-process build in the sandbox and tests). */
   readonly imageBuilder?: ImageBuilder;
   readonly aws: AwsClientSettings;
-  readonly logger: IntakeLogger;
+  readonly logger: OpsLogger;
   readonly now?: () => Date;
 }
 

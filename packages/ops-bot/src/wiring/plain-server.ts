@@ -7,7 +7,7 @@ import { startReconcileTimer } from "../intake/reconcile-timer.js";
 import { SnsSignatureVerifier } from "../intake/sns/sns-signature-verifier.js";
 import type { CertificateFetcher } from "../ports/certificate-fetcher.js";
 import type { ImageBuilder } from "../ports/image-builder.js";
-import type { IntakeLogger } from "../ports/logger.js";
+import type { OpsLogger } from "../ports/logger.js";
 import type { SubscriptionConfirmer } from "../ports/subscription-confirmer.js";
 import type { BotSettings } from "./bot-settings.js";
 import { type AwsClientSettings, createOpsServices, type OpsServices } from "./ops-services.js";
@@ -17,7 +17,7 @@ export interface PlainServerDeps {
   readonly probot: Probot;
   readonly settings: BotSettings;
   readonly aws: AwsClientSettings;
-  readonly logger: IntakeLogger;
+  readonly logger: OpsLogger;
   /** @default HTTPS GET of the signing certificate SNS names (after the URL check) */
   readonly certificateFetcher?: CertificateFetcher;
   /** @default HTTPS GET of the SubscribeURL of a verified confirmation */

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { IntakeLogger } from "../../ports/logger.js";
+import type { OpsLogger } from "../../ports/logger.js";
 import { type IntakeRequest, type IntakeResponse, singleHeader } from "../sns/sns-endpoint.js";
 
 /** The header the EventBridge connection's "API key" authorization sends the secret in. */
@@ -15,7 +15,7 @@ export interface ApiDestinationEndpointDeps {
   readonly secretHeader?: string;
   /** Runs after the 202 is sent. */
   readonly onEvent: (event: ApiDestinationEvent) => Promise<void>;
-  readonly logger: IntakeLogger;
+  readonly logger: OpsLogger;
   /** EventBridge events are at most 256 KiB. @default 262_144 */
   readonly maxBodyBytes?: number;
 }

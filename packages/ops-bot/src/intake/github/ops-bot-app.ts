@@ -25,23 +25,23 @@ export interface WebhookServices {
  * the webhook into the handler's input and runs it once per delivery (GitHub redelivers with
  * the same delivery id). Alarm and crash issues are driven by AWS inputs (AwsInputRouter).
  */
-export function opsBotApp(delivery: WebhookServices | undefined) {
+export function opsBotApp(services: WebhookServices | undefined) {
   return (app: Probot): void => {
     app.onError(async (error) => {
       app.log.error({ err: error }, "webhook handler failed");
     });
-    if (!delivery) return;
-    const { ledger } = delivery;
+    if (!services) return;
+    const { ledger } = services;
 
     // Only new comments: an edited comment could re-run a command someone already reviewed.
     app.on("issue_comment.created", async (context) => {
       const { comment, issue } = context.payload;
       const outcome = await once(context, async () => {
         const handler = new CommentCommandHandler({
-          github: gateway(delivery, context),
-          workflow: delivery.workflow,
-          deployer: delivery.deployer,
-          scaler: delivery.scaler,
+          github: gateway(services, context),
+          workflow: services.workflow,
+          deployer: services.deployer,
+          scaler: services.scaler,
         });
         return handler.handle({
           issueNumber: issue.number,
@@ -73,7 +73,7 @@ export function opsBotApp(delivery: WebhookServices | undefined) {
       const outcome = await once(context, async () =>
         pr.merged
           ? deployLandedChange(
-              { github: gateway(delivery, context), workflow: delivery.workflow },
+              { github: gateway(services, context), workflow: services.workflow },
               await readConfig(context),
               context.payload.repository.default_branch,
               change,
@@ -94,7 +94,7 @@ export function opsBotApp(delivery: WebhookServices | undefined) {
       };
       const outcome = await once(context, async () =>
         deployLandedChange(
-          { github: gateway(delivery, context), workflow: delivery.workflow },
+          { github: gateway(services, context), workflow: services.workflow },
           await readConfig(context),
           payload.repository.default_branch ?? "main",
           change,
@@ -111,11 +111,11 @@ export function opsBotApp(delivery: WebhookServices | undefined) {
 }
 
 function gateway(
-  delivery: WebhookServices,
+  services: WebhookServices,
   context: Context<"issue_comment.created" | "pull_request.closed" | "push">,
 ): RepositoryGateway {
   const { owner, repo } = context.repo();
-  return delivery.repositoryGateway(context.octokit, { owner, repo });
+  return services.repositoryGateway(context.octokit, { owner, repo });
 }
 
 /** The repository's `.github/phoenix-ops.yml` through Probot's config API; a YAML error is kept as the value. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createNodeMiddleware, type Probot } from "probot";
-import type { IntakeLogger } from "../../ports/logger.js";
+import type { OpsLogger } from "../../ports/logger.js";
 import type { SubscriptionConfirmer } from "../../ports/subscription-confirmer.js";
 import type { AwsInputRouter } from "../aws-input-router.js";
 import {
@@ -27,7 +27,7 @@ export interface OpsBotServerDeps {
   readonly eventsSharedSecret: string | undefined;
   readonly verifier: SnsMessageVerifier;
   readonly confirmer: SubscriptionConfirmer;
-  readonly logger: IntakeLogger;
+  readonly logger: OpsLogger;
 }
 
 export interface OpsBotServer {

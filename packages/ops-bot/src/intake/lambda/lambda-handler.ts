@@ -1,5 +1,5 @@
 import type { Probot } from "probot";
-import type { IntakeLogger } from "../../ports/logger.js";
+import type { OpsLogger } from "../../ports/logger.js";
 import type { AwsInputRouter } from "../aws-input-router.js";
 
 /** The three ways AWS invokes the bot's function (only the fields read here). */
@@ -27,7 +27,7 @@ export interface LambdaHandlerDeps {
   readonly probot: Probot;
   readonly router: AwsInputRouter;
   readonly allowedTopicArns: readonly string[];
-  readonly logger: IntakeLogger;
+  readonly logger: OpsLogger;
 }
 
 const WEBHOOK_PATH = "/api/github/webhooks";

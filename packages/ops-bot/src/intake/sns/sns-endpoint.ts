@@ -1,5 +1,5 @@
 import { DONE_TTL_SECONDS } from "../../domain/coordination/handle-once.js";
-import type { IntakeLogger } from "../../ports/logger.js";
+import type { OpsLogger } from "../../ports/logger.js";
 import type { SubscriptionConfirmer } from "../../ports/subscription-confirmer.js";
 import { parseSnsTopicArn, parseStrictHttpsUrl, snsServiceHostRegion } from "./signing-certificate-url.js";
 import { SNS_MESSAGE_TYPES, type SnsMessageType } from "./sns-envelope.js";
@@ -29,7 +29,7 @@ export interface SnsEndpointDeps {
   readonly subscriptionConfirmer: SubscriptionConfirmer;
   /** Runs after the 200 is sent; only signed fields reach it. */
   readonly onNotification: (notification: SnsSignedNotification) => Promise<void>;
-  readonly logger: IntakeLogger;
+  readonly logger: OpsLogger;
   /** SNS messages are at most 256 KiB; JSON escaping can double that. @default 1_048_576 */
   readonly maxBodyBytes?: number;
   /**

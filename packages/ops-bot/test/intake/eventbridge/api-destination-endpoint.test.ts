@@ -6,7 +6,7 @@ import {
   handleApiDestinationRequest,
   secretsMatch,
 } from "../../../src/intake/eventbridge/api-destination-endpoint.js";
-import type { IntakeLogger } from "../../../src/ports/logger.js";
+import type { OpsLogger } from "../../../src/ports/logger.js";
 
 // Fixture provenance: the example event in the Amazon EventBridge user guide ("Amazon EventBridge events").
 const DOCS_EVENT = {
@@ -24,7 +24,7 @@ const SECRET = "s3cr3t-value-from-secrets-manager-0123456789";
 
 function harness(overrides: Partial<ApiDestinationEndpointDeps> = {}) {
   const logs: { level: string; fields: Record<string, unknown>; message: string }[] = [];
-  const logger: IntakeLogger = {
+  const logger: OpsLogger = {
     info: (fields, message) => logs.push({ level: "info", fields, message }),
     warn: (fields, message) => logs.push({ level: "warn", fields, message }),
     error: (fields, message) => logs.push({ level: "error", fields, message }),

@@ -9,7 +9,7 @@ import {
 } from "../../../src/intake/sns/sns-endpoint.js";
 import { SnsSignatureVerifier } from "../../../src/intake/sns/sns-signature-verifier.js";
 import type { SnsEnvelopeInput, SnsSignedNotification } from "../../../src/intake/sns/string-to-sign.js";
-import type { IntakeLogger } from "../../../src/ports/logger.js";
+import type { OpsLogger } from "../../../src/ports/logger.js";
 import {
   createSigningIdentity,
   DOCS_TOPIC_ARN,
@@ -42,7 +42,7 @@ interface LogLine {
 
 function harness(overrides: Partial<SnsEndpointDeps> = {}) {
   const logs: LogLine[] = [];
-  const logger: IntakeLogger = {
+  const logger: OpsLogger = {
     info: (fields, message) => logs.push({ level: "info", fields, message }),
     warn: (fields, message) => logs.push({ level: "warn", fields, message }),
     error: (fields, message) => logs.push({ level: "error", fields, message }),
