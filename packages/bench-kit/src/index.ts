@@ -2,6 +2,7 @@
 // environment, a recognisable error for "the bench cannot run" (as opposed to a missed target),
 // medians, Markdown tables, and the machine a result was measured on.
 export { BenchError } from "./bench-error.js";
+export { type BenchPaths, benchPaths } from "./bench-paths.js";
 export { intEnv } from "./env-knobs.js";
 export { freePort } from "./free-port.js";
 export { importBuilt } from "./import-built.js";

@@ -5,11 +5,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { BenchError, intEnv, median } from "@phoenix/bench-kit";
+import { join } from "node:path";
+import { BenchError, benchPaths, intEnv, median } from "@phoenix/bench-kit";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
+const { benchDir } = benchPaths(import.meta.url);
 const entry = join(benchDir, "..", "dist", "bin", "phoenix.js");
 
 /** One synth in a fresh process writing to a temporary directory; its wall time in ms. */

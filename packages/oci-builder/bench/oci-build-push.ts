@@ -28,12 +28,12 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import {
   BenchError,
+  benchPaths,
   freePort,
   importBuilt,
   intEnv,
@@ -44,9 +44,7 @@ import {
 } from "@phoenix/bench-kit";
 import type { FetchFunction, OciBuildReport, OciImageBuilder } from "@phoenix/oci-builder";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const packageDir = resolve(benchDir, "..");
-const workspaceRoot = resolve(packageDir, "../..");
+const { benchDir, workspaceRoot } = benchPaths(import.meta.url);
 const TARGET_COLD_MS = 10_000;
 const TARGET_WARM_MS = 2_000;
 const SOURCE_REPOSITORY = "phoenix-ops/phoenix";

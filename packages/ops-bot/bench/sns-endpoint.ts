@@ -37,10 +37,9 @@
 // notification, a crashed server).
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
-import { BenchError, importBuilt, intEnv, listFiles, machineDescription } from "@phoenix/bench-kit";
+import { BenchError, benchPaths, importBuilt, intEnv, listFiles, machineDescription } from "@phoenix/bench-kit";
 import { type CpuProfileSummary, type ProfileEntry, summarizeCpuProfile } from "./cpu-profile.js";
 import { inProcessCosts } from "./in-process-costs.js";
 import { closedLoop, openLoop } from "./load.js";
@@ -61,8 +60,7 @@ import {
 } from "./report.js";
 import { type BenchServer, startServer } from "./server-process.js";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const packageDir = resolve(benchDir, "..");
+const { benchDir, packageDir } = benchPaths(import.meta.url);
 
 const newestMtime = (dir: string) => Math.max(0, ...listFiles(dir).map((file) => statSync(file).mtimeMs));
 

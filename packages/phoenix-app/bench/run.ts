@@ -49,10 +49,9 @@
 // cpu-accounting.ts, measurement.ts (one config), reporting.ts (results.json, results.md).
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import { BenchError, intEnv, listFiles } from "@phoenix/bench-kit";
+import { BenchError, benchPaths, intEnv, listFiles } from "@phoenix/bench-kit";
 import { log } from "./bench-log.js";
 import { certConcurrencyConfigs, describeRuntimes, type Runtime, type RuntimeName } from "./configs.js";
 import { waitForQuiet } from "./cpu-accounting.js";
@@ -63,8 +62,7 @@ import { round } from "./numbers.js";
 import { cleanup, state, tail } from "./process-control.js";
 import { type BenchResults, type FinalConfigResult, markdown, type RuntimeCapacity, tradeoffRow } from "./reporting.js";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const appDir = resolve(benchDir, "..");
+const { benchDir, packageDir: appDir } = benchPaths(import.meta.url);
 const mainScript = join(appDir, "dist", "main.js");
 
 // --- preflight --------------------------------------------------------------------------------

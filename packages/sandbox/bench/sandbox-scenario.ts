@@ -15,11 +15,11 @@
 // Output: bench/results.json, bench/results.md and the table on stdout.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import {
   BenchError,
+  benchPaths,
   importBuilt,
   intEnv,
   type MachineDescription,
@@ -29,9 +29,7 @@ import {
 } from "@phoenix/bench-kit";
 import type { ScenarioStep } from "@phoenix/sandbox";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const packageDir = resolve(benchDir, "..");
-const workspaceRoot = resolve(packageDir, "../..");
+const { benchDir, workspaceRoot } = benchPaths(import.meta.url);
 
 /** The steps the issue names, by the scenario's step names, with the short name the table shows. */
 const HEADLINE: Readonly<Record<string, string>> = {
