@@ -10,3 +10,4 @@ export { listFiles } from "./list-files.js";
 export { type MachineDescription, machineDescription } from "./machine.js";
 export { type MetricRow, markdownTable, metricsTable } from "./markdown-table.js";
 export { median } from "./median.js";
+export { writeResults } from "./write-results.js";

@@ -3,10 +3,10 @@
 // templates). Writes bench/results.json and bench/results.md; the median is the number to quote.
 //   pnpm --filter @phoenix/infra bench        (PHOENIX_BENCH_SYNTH_RUNS, default 7)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { BenchError, benchPaths, intEnv, median } from "@phoenix/bench-kit";
+import { BenchError, benchPaths, intEnv, median, writeResults } from "@phoenix/bench-kit";
 
 const { benchDir } = benchPaths(import.meta.url);
 const entry = join(benchDir, "..", "dist", "bin", "phoenix.js");
@@ -57,8 +57,7 @@ function main(): void {
     `| fastest / slowest run | ${(results.minMs / 1000).toFixed(2)} s / ${(results.maxMs / 1000).toFixed(2)} s |`,
     "",
   ].join("\n");
-  writeFileSync(join(benchDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(benchDir, "results.md"), table);
+  writeResults(benchDir, results, table);
   console.log(table);
 }
 

@@ -41,6 +41,7 @@ import {
   machineDescription,
   median,
   metricsTable,
+  writeResults,
 } from "@phoenix/bench-kit";
 import type { FetchFunction, OciBuildReport, OciImageBuilder } from "@phoenix/oci-builder";
 
@@ -385,8 +386,6 @@ async function main(): Promise<void> {
       runs: { cold, warm, appChanged: changed },
       benchSeconds: Math.round((Date.now() - benchStarted) / 1000),
     };
-    const resultsFile = join(benchDir, "results.json");
-    writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     const markdown = [
       "# OCI build + push bench",
       "",
@@ -399,7 +398,7 @@ async function main(): Promise<void> {
       table,
       "",
     ].join("\n");
-    writeFileSync(join(benchDir, "results.md"), markdown);
+    const resultsFile = writeResults(benchDir, results, markdown);
 
     log("");
     log(table);

@@ -35,11 +35,19 @@
 // bench/results.md, and the table on stdout. A missed target is reported, not an error: the exit
 // code is non-zero only when the bench could not measure (no dist, a failed or unanswered
 // notification, a crashed server).
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import { join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BenchError, benchPaths, importBuilt, intEnv, listFiles, machineDescription } from "@phoenix/bench-kit";
+import {
+  BenchError,
+  benchPaths,
+  importBuilt,
+  intEnv,
+  listFiles,
+  machineDescription,
+  writeResults,
+} from "@phoenix/bench-kit";
 import { type CpuProfileSummary, type ProfileEntry, summarizeCpuProfile } from "./cpu-profile.js";
 import { inProcessCosts } from "./in-process-costs.js";
 import { closedLoop, openLoop } from "./load.js";
@@ -207,7 +215,6 @@ async function main(): Promise<void> {
       ...(profile ? { cpuProfileTop: profile } : {}),
       benchSeconds: Math.round((Date.now() - benchStarted) / 1000),
     };
-    writeFileSync(join(benchDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
     const noise = noiseWarning([...openRuns, ...closedRuns]);
     const markdown = resultsMarkdown({
       date,
@@ -226,7 +233,7 @@ async function main(): Promise<void> {
         logBytesPerNotification: serverSummary.logBytesPerNotification,
       },
     });
-    writeFileSync(join(benchDir, "results.md"), markdown);
+    const resultsFile = writeResults(benchDir, results, markdown);
 
     log("");
     log(table);
@@ -237,7 +244,7 @@ async function main(): Promise<void> {
       `server: ${stopped?.fetches} certificate fetch(es); ${stopped?.notifications} of ${acknowledged} acknowledged notifications reached the router; ${logLines} log lines`,
     );
     if (profile) printProfile(profile, log);
-    log(`\nwrote ${relative(process.cwd(), join(benchDir, "results.json"))} and results.md`);
+    log(`\nwrote ${relative(process.cwd(), resultsFile)} and results.md`);
 
     const problems: string[] = [];
     const failed = [warmup, ...openRuns, ...closedRuns].filter((r) => r.errors > 0);

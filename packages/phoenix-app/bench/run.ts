@@ -47,11 +47,11 @@
 // Where things are: configs.ts (runtimes, configs, targets), process-control.ts (the app and
 // everything else started, teardown), load-generators.ts and keygen.ts (the child processes),
 // cpu-accounting.ts, measurement.ts (one config), reporting.ts (results.json, results.md).
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { BenchError, benchPaths, intEnv, listFiles } from "@phoenix/bench-kit";
+import { BenchError, benchPaths, intEnv, listFiles, writeResults } from "@phoenix/bench-kit";
 import { log } from "./bench-log.js";
 import { certConcurrencyConfigs, describeRuntimes, type Runtime, type RuntimeName } from "./configs.js";
 import { waitForQuiet } from "./cpu-accounting.js";
@@ -197,8 +197,7 @@ async function main(): Promise<void> {
   };
 
   const text = markdown(results);
-  writeFileSync(join(benchDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(benchDir, "results.md"), text);
+  writeResults(benchDir, results, text);
   process.stdout.write(text);
 }
 

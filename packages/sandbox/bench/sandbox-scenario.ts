@@ -14,8 +14,6 @@
 //
 // Output: bench/results.json, bench/results.md and the table on stdout.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
   BenchError,
@@ -26,6 +24,7 @@ import {
   machineDescription,
   markdownTable,
   median,
+  writeResults,
 } from "@phoenix/bench-kit";
 import type { ScenarioStep } from "@phoenix/sandbox";
 
@@ -105,9 +104,9 @@ async function main(): Promise<void> {
     steps,
     scenarioTotalMedianMs: median(totals),
   };
-  writeFileSync(join(benchDir, "results.json"), `${JSON.stringify(result, null, 2)}\n`);
+
   const table = renderTable(result);
-  writeFileSync(join(benchDir, "results.md"), `${table}\n`);
+  writeResults(benchDir, result, `${table}\n`);
   process.stdout.write(`${table}\n`);
 }
 
