@@ -8,8 +8,6 @@ export interface PhoenixResourceNames {
   readonly service: string;
   /** Container log group (CloudWatch Logs). */
   readonly logGroup: string;
-  /** ECR repository; one per app, shared by its environments so an image is promoted, not rebuilt. */
-  readonly repository: string;
   /** CloudWatch alarms on the service; the bot fingerprints issues by these names. */
   readonly alarms: {
     readonly cpuHigh: string;
@@ -20,14 +18,38 @@ export interface PhoenixResourceNames {
   };
   /** ALB target groups allow at most 32 characters: the tightest limit here. */
   readonly targetGroup: string;
+  /** SNS topic the alarms publish to (for people; the bot hears alarms through EventBridge). */
+  readonly alarmTopic: string;
+  /**
+   * The role the ops bot assumes to act on this environment; it trusts only the bot's role
+   * (`opsResourceNames(app).botRole`).
+   */
+  readonly deployerRole: string;
+  /**
+   * SSM parameter holding the image the bot last deployed successfully. The bot writes it; the
+   * environment's task definition reads it on every `cdk deploy`, so CloudFormation never puts
+   * an older image back.
+   */
+  readonly liveImageParameter: string;
+}
+
+/**
+ * Names of what the ops stack creates once per app (and so per organisation): the one bot,
+ * its Ledger, the image repository every environment pulls from, the build, the event bus.
+ */
+export interface PhoenixOpsResourceNames {
+  /** ECR repository; images are built once per commit and promoted between environments by digest. */
+  readonly repository: string;
   /** CodeBuild project that builds the app image at a commit. */
   readonly buildProject: string;
-  /** SNS topic the alarms publish to. */
-  readonly alarmTopic: string;
   /** The ops bot's Lambda function. */
   readonly botFunction: string;
+  /** The bot's execution role; every environment's deployer role trusts exactly this role. */
+  readonly botRole: string;
   /** DynamoDB table behind the bot's Ledger (idempotency keys and locks). */
   readonly ledgerTable: string;
+  /** EventBridge bus where every environment's events arrive, labelled on the way to the bot. */
+  readonly eventBus: string;
 }
 
 export interface DeploymentIdentity {
@@ -44,15 +66,16 @@ export class InvalidResourceNameError extends Error {
 const SEGMENT = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
 const TARGET_GROUP_MAX = 32;
 
-export function resourceNames(identity: DeploymentIdentity): PhoenixResourceNames {
-  for (const key of ["app", "environment"] as const) {
-    const value = identity[key];
-    if (!SEGMENT.test(value) || value.includes("--")) {
-      throw new InvalidResourceNameError(
-        `${key} "${value}" must be lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen`,
-      );
-    }
+function requireSegment(key: keyof DeploymentIdentity, value: string): void {
+  if (!SEGMENT.test(value) || value.includes("--")) {
+    throw new InvalidResourceNameError(
+      `${key} "${value}" must be lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen`,
+    );
   }
+}
+
+export function resourceNames(identity: DeploymentIdentity): PhoenixResourceNames {
+  for (const key of ["app", "environment"] as const) requireSegment(key, identity[key]);
   const { app, environment } = identity;
   const stem = `${app}-${environment}`;
   // "-tg" is appended below; the whole must fit the target-group limit.
@@ -65,7 +88,6 @@ export function resourceNames(identity: DeploymentIdentity): PhoenixResourceName
     cluster: stem,
     service: `${stem}-web`,
     logGroup: `/phoenix/${app}/${environment}`,
-    repository: `phoenix/${app}`,
     alarms: {
       cpuHigh: `${stem}-cpu-high`,
       http5xx: `${stem}-http-5xx`,
@@ -73,9 +95,21 @@ export function resourceNames(identity: DeploymentIdentity): PhoenixResourceName
       elb5xx: `${stem}-elb-5xx`,
     },
     targetGroup: `${stem}-tg`,
-    buildProject: `${stem}-image-build`,
     alarmTopic: `${stem}-alarms`,
-    botFunction: `${stem}-ops-bot`,
-    ledgerTable: `${stem}-ops-ledger`,
+    deployerRole: `${stem}-deployer`,
+    liveImageParameter: `/phoenix/${app}/${environment}/live-image`,
+  };
+}
+
+/** The ops stack's names for `app`; the same segment rule as `resourceNames`. */
+export function opsResourceNames(app: string): PhoenixOpsResourceNames {
+  requireSegment("app", app);
+  return {
+    repository: `phoenix/${app}`,
+    buildProject: `${app}-image-build`,
+    botFunction: `${app}-ops-bot`,
+    botRole: `${app}-ops-bot`,
+    ledgerTable: `${app}-ops-ledger`,
+    eventBus: `${app}-ops-events`,
   };
 }

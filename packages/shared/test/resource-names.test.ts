@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidResourceNameError, resourceNames } from "../src/index.js";
+import { type DeploymentIdentity, InvalidResourceNameError, opsResourceNames, resourceNames } from "../src/index.js";
 
 describe("resource names shared by infra and bot", () => {
   it("derives every name from the app and environment", () => {
@@ -7,7 +7,6 @@ describe("resource names shared by infra and bot", () => {
       cluster: "phoenix-staging",
       service: "phoenix-staging-web",
       logGroup: "/phoenix/phoenix/staging",
-      repository: "phoenix/phoenix",
       alarms: {
         cpuHigh: "phoenix-staging-cpu-high",
         http5xx: "phoenix-staging-http-5xx",
@@ -15,18 +14,31 @@ describe("resource names shared by infra and bot", () => {
         elb5xx: "phoenix-staging-elb-5xx",
       },
       targetGroup: "phoenix-staging-tg",
-      buildProject: "phoenix-staging-image-build",
       alarmTopic: "phoenix-staging-alarms",
-      botFunction: "phoenix-staging-ops-bot",
-      ledgerTable: "phoenix-staging-ops-ledger",
+      deployerRole: "phoenix-staging-deployer",
+      liveImageParameter: "/phoenix/phoenix/staging/live-image",
     });
   });
 
-  it("shares one image repository between environments of an app", () => {
-    const staging = resourceNames({ app: "phoenix", environment: "staging" });
-    const production = resourceNames({ app: "phoenix", environment: "production" });
-    expect(staging.repository).toBe(production.repository);
-    expect(staging.cluster).not.toBe(production.cluster);
+  it("gives no two environments of an app a common name, so they can share an account", () => {
+    const staging = Object.values(flatNames({ app: "phoenix", environment: "staging" }));
+    const production = new Set(Object.values(flatNames({ app: "phoenix", environment: "production" })));
+    expect(staging.filter((name) => production.has(name))).toEqual([]);
+  });
+
+  it("names the ops stack's resources once per app, apart from every environment's", () => {
+    const ops = opsResourceNames("phoenix");
+    expect(ops).toEqual({
+      repository: "phoenix/phoenix",
+      buildProject: "phoenix-image-build",
+      botFunction: "phoenix-ops-bot",
+      botRole: "phoenix-ops-bot",
+      ledgerTable: "phoenix-ops-ledger",
+      eventBus: "phoenix-ops-events",
+    });
+    const staging = new Set(Object.values(flatNames({ app: "phoenix", environment: "staging" })));
+    expect(Object.values(ops).filter((name) => staging.has(name))).toEqual([]);
+    expect(() => opsResourceNames("Phoenix")).toThrow(InvalidResourceNameError);
   });
 
   it.each(["Prod", "prod_1", "-prod", "prod-", "pr--od", "1prod", ""])(
@@ -43,3 +55,8 @@ describe("resource names shared by infra and bot", () => {
     expect(longest.targetGroup).toHaveLength(32);
   });
 });
+
+function flatNames(identity: DeploymentIdentity): Record<string, string> {
+  const { alarms, ...rest } = resourceNames(identity);
+  return { ...rest, ...alarms };
+}
