@@ -1,5 +1,8 @@
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { ServiceTarget } from "../../ports/service-target.js";
 import { awsCall } from "./aws-call.js";
@@ -19,6 +22,12 @@ export interface AwsCredentials {
 export interface DeploymentClients {
   ecs(target: ServiceTarget): ECSClient;
   applicationAutoScaling(target: ServiceTarget): ApplicationAutoScalingClient;
+  /** The environment's log groups (crash and alarm evidence). */
+  logs(target: ServiceTarget): CloudWatchLogsClient;
+  /** The environment's metrics (alarm charts). */
+  cloudWatch(target: ServiceTarget): CloudWatchClient;
+  /** The environment's live-image parameter. */
+  ssm(target: ServiceTarget): SSMClient;
 }
 
 export interface DeploymentClientsOptions {
@@ -53,6 +62,9 @@ export function createDeploymentClients(options: DeploymentClientsOptions = {}):
   const refreshBefore = options.refreshBeforeExpiryMs ?? FIVE_MINUTES_MS;
   const ecsClients = new Map<string, ECSClient>();
   const scalingClients = new Map<string, ApplicationAutoScalingClient>();
+  const logsClients = new Map<string, CloudWatchLogsClient>();
+  const cloudWatchClients = new Map<string, CloudWatchClient>();
+  const ssmClients = new Map<string, SSMClient>();
   const roleCredentials = new Map<string, () => Promise<AwsCredentials>>();
 
   const assumedRole = (region: string, roleArn: string): (() => Promise<AwsCredentials>) => {
@@ -109,6 +121,9 @@ export function createDeploymentClients(options: DeploymentClientsOptions = {}):
       scalingClients,
       (target) => new ApplicationAutoScalingClient(configFor(target)),
     ),
+    logs: cachedPerTarget(logsClients, (target) => new CloudWatchLogsClient(configFor(target))),
+    cloudWatch: cachedPerTarget(cloudWatchClients, (target) => new CloudWatchClient(configFor(target))),
+    ssm: cachedPerTarget(ssmClients, (target) => new SSMClient(configFor(target))),
   };
 }
 

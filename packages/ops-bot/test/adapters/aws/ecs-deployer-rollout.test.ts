@@ -36,11 +36,15 @@ function deployerWith(deployments: Deployment[]): EcsDeployer {
       };
     },
   } as unknown as ECSClient;
+  const unused = () => {
+    throw new Error("not used");
+  };
   const clients: DeploymentClients = {
     ecs: () => ecs,
-    applicationAutoScaling: () => {
-      throw new Error("not used");
-    },
+    applicationAutoScaling: unused,
+    logs: unused,
+    cloudWatch: unused,
+    ssm: unused,
   };
   return new EcsDeployer({ clients });
 }
