@@ -37,6 +37,18 @@ export function ecsDeploymentStatePattern(serviceArn: string): EventPattern {
   };
 }
 
+/**
+ * Every state change (ALARM, OK, INSUFFICIENT_DATA) of the named alarms, by ARN: the event's
+ * `resources` holds the alarm's ARN (CloudWatch User Guide, "Alarm events and EventBridge").
+ */
+export function cloudWatchAlarmStatePattern(alarmArns: readonly string[]): EventPattern {
+  return {
+    source: [EVENT_SOURCES.cloudwatch],
+    "detail-type": [EVENT_DETAIL_TYPES.cloudWatchAlarmStateChange],
+    resources: [...alarmArns],
+  };
+}
+
 /** Terminal states of the image build, which resume a waiting deploy. */
 export function codeBuildStatePattern(projectName: string): EventPattern {
   return {

@@ -13,6 +13,7 @@ export {
 } from "./environment-event.js";
 export { OPS_BOT_ENV, OPS_BOT_SERVER_ENV } from "./environment-variables.js";
 export {
+  cloudWatchAlarmStatePattern,
   codeBuildStatePattern,
   EVENT_DETAIL_TYPES,
   EVENT_SOURCES,

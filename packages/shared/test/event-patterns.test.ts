@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { codeBuildStatePattern, ecsDeploymentStatePattern, ecsTaskStoppedPattern } from "../src/index.js";
+import {
+  cloudWatchAlarmStatePattern,
+  codeBuildStatePattern,
+  ecsDeploymentStatePattern,
+  ecsTaskStoppedPattern,
+} from "../src/index.js";
 
 // A minimal EventBridge matcher for the pattern features used here (exact-value arrays,
 // nested objects), to show each pattern admits the AWS guides' example events and no others.
@@ -31,6 +36,14 @@ const deploymentFailed = {
   resources: [serviceArn],
   detail: { eventName: "SERVICE_DEPLOYMENT_FAILED" },
 };
+// Trimmed from "State change for a single-metric alarm" in the Amazon CloudWatch User Guide ("Alarm events and EventBridge").
+const alarmArn = "arn:aws:cloudwatch:us-west-2:111122223333:alarm:phoenix-staging-http-5xx";
+const alarmRaised = {
+  source: "aws.cloudwatch",
+  "detail-type": "CloudWatch Alarm State Change",
+  resources: [alarmArn],
+  detail: { alarmName: "phoenix-staging-http-5xx", state: { value: "ALARM" } },
+};
 // Trimmed from the "Build notifications input format reference" in the AWS CodeBuild User Guide.
 const buildSucceeded = {
   source: "aws.codebuild",
@@ -59,5 +72,12 @@ describe("EventBridge patterns shared by the rules and the bot", () => {
     expect(
       matches(pattern, { ...buildSucceeded, detail: { ...buildSucceeded.detail, "build-status": "IN_PROGRESS" } }),
     ).toBe(false);
+  });
+
+  it("matches state changes of the named alarms only", () => {
+    const pattern = cloudWatchAlarmStatePattern([`${alarmArn}-other`, alarmArn]);
+    expect(matches(pattern, alarmRaised)).toBe(true);
+    expect(matches(pattern, { ...alarmRaised, detail: { ...alarmRaised.detail, state: { value: "OK" } } })).toBe(true);
+    expect(matches(cloudWatchAlarmStatePattern([`${alarmArn}-other`]), alarmRaised)).toBe(false);
   });
 });
