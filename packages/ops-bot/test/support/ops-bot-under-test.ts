@@ -11,6 +11,7 @@ import { motoClientConfig } from "../../../../test-support/moto.js";
 import type { ImageBuilder } from "../../src/ports/image-builder.js";
 import { type BotEnvironment, readBotSettings } from "../../src/wiring/bot-settings.js";
 import { createPlainServer, type PlainServer } from "../../src/wiring/plain-server.js";
+import { AwsCallRecorder, writeAwsCallRecording } from "./aws-call-recorder.js";
 import { createSigningIdentity, RecordingCertificateFetcher, type TestSigningIdentity } from "./sns-test-signer.js";
 
 export const TOPIC_ARN = "arn:aws:sns:us-west-2:111122223333:phoenix-staging-alarms";
@@ -30,6 +31,7 @@ export class OpsBotUnderTest {
   readonly certificates: RecordingCertificateFetcher;
   private readonly dir = mkdtempSync(join(tmpdir(), "phoenix-bot-"));
   private bot: PlainServer | undefined;
+  private awsCalls: AwsCallRecorder | undefined;
   url = "";
 
   private constructor(readonly signer: TestSigningIdentity) {
@@ -91,10 +93,18 @@ export class OpsBotUnderTest {
       PHOENIX_RECONCILE_INTERVAL_SECONDS: "3600",
       ...environment,
     });
+    // Every AWS call the bot makes goes through the recorder to moto, for the infra test that
+    // checks each against the IAM policies the templates give the bot.
+    const moto = motoClientConfig();
+    this.awsCalls = await AwsCallRecorder.start({
+      upstream: moto.endpoint,
+      botCredentials: moto.credentials,
+      region: moto.region,
+    });
     this.bot = await createPlainServer({
       probot,
       settings,
-      aws: motoClientConfig(),
+      aws: { ...moto, endpoint: this.awsCalls.url },
       logger: pino({ level: "warn" }),
       certificateFetcher: this.certificates,
       subscriptionConfirmer: { confirmSubscription: async () => {} },
@@ -112,6 +122,8 @@ export class OpsBotUnderTest {
   /** Waits for all acknowledged work to finish, then stops the server. */
   async stop(): Promise<void> {
     await this.bot?.close(30_000);
+    await this.awsCalls?.close();
+    writeAwsCallRecording();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

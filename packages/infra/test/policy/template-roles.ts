@@ -1,0 +1,119 @@
+import type { NamedPolicy, PolicyDocument } from "./policy-evaluator.js";
+import { type DeployedTemplate, isUnknown, PARTITION, TemplateResolver } from "./template-intrinsics.js";
+
+/** An IAM role a template creates, with its identity policies and trust policy resolved. */
+export interface TemplateRole {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly account: string;
+  /** The role's name (a marker when CloudFormation would generate it). */
+  readonly name: string;
+  readonly arn: string;
+  /** Inline policies, AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources attached to it. */
+  readonly policies: readonly NamedPolicy[];
+  /** Managed policies by ARN that no template defines (AWS managed): not evaluated, only listed. */
+  readonly unevaluatedManagedPolicies: readonly string[];
+  readonly trustPolicy: PolicyDocument | undefined;
+}
+
+interface RoleAttachment {
+  readonly stack: DeployedTemplate;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly properties: Record<string, unknown>;
+}
+
+/**
+ * Every role of every stack, its policies gathered from wherever the templates attach them:
+ * a role's own `Policies`, and `AWS::IAM::Policy` / `AWS::IAM::ManagedPolicy` resources whose
+ * `Roles` name it (in any stack of the same account).
+ */
+export function rolesOfTemplates(stacks: readonly DeployedTemplate[]): TemplateRole[] {
+  const resolver = new TemplateResolver(stacks);
+  const attachments: RoleAttachment[] = [];
+  for (const stack of stacks) {
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+      if (resource.Type === "AWS::IAM::Policy" || resource.Type === "AWS::IAM::ManagedPolicy") {
+        attachments.push({ stack, logicalId, type: resource.Type, properties: resource.Properties ?? {} });
+      }
+    }
+  }
+  const attachedRoleNames = (attachment: RoleAttachment) =>
+    ((resolver.resolve(attachment.stack, attachment.properties.Roles) as unknown[] | undefined) ?? []).map(String);
+  const documentOf = (stack: DeployedTemplate, document: unknown) =>
+    resolver.resolve(stack, document) as PolicyDocument;
+
+  const roles: TemplateRole[] = [];
+  for (const stack of stacks) {
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+      if (resource.Type !== "AWS::IAM::Role") continue;
+      const properties = resource.Properties ?? {};
+      const name = resolver.resolveString(stack, { Ref: logicalId });
+      const arn = resolver.resolveString(stack, { "Fn::GetAtt": [logicalId, "Arn"] });
+      const policies: NamedPolicy[] = [];
+      const inline =
+        (resolver.resolve(stack, properties.Policies) as
+          | { PolicyName: string; PolicyDocument: PolicyDocument }[]
+          | undefined) ?? [];
+      for (const policy of inline) {
+        policies.push({
+          name: `${stack.stackName}.${logicalId} inline ${policy.PolicyName}`,
+          document: policy.PolicyDocument,
+        });
+      }
+      for (const attachment of attachments) {
+        if (attachment.stack.account !== stack.account || isUnknown(name)) continue;
+        if (!attachedRoleNames(attachment).includes(name)) continue;
+        policies.push({
+          name: `${attachment.stack.stackName}.${attachment.logicalId}`,
+          document: documentOf(attachment.stack, attachment.properties.PolicyDocument),
+        });
+      }
+      const unevaluatedManagedPolicies: string[] = [];
+      const managedArns = ((resolver.resolve(stack, properties.ManagedPolicyArns) as unknown[] | undefined) ?? []).map(
+        String,
+      );
+      for (const managedArn of managedArns) {
+        const defined = attachments.find(
+          (attachment) =>
+            attachment.type === "AWS::IAM::ManagedPolicy" &&
+            resolver.resolveString(attachment.stack, { Ref: attachment.logicalId }) === managedArn,
+        );
+        if (defined) {
+          policies.push({
+            name: `${defined.stack.stackName}.${defined.logicalId}`,
+            document: documentOf(defined.stack, defined.properties.PolicyDocument),
+          });
+        } else {
+          unevaluatedManagedPolicies.push(managedArn);
+        }
+      }
+      roles.push({
+        stackName: stack.stackName,
+        logicalId,
+        account: stack.account,
+        name,
+        arn,
+        policies: dedupe(policies),
+        unevaluatedManagedPolicies,
+        trustPolicy: resolver.resolve(stack, properties.AssumeRolePolicyDocument) as PolicyDocument | undefined,
+      });
+    }
+  }
+  return roles;
+}
+
+/** A managed policy listed both in `Roles` and in the role's `ManagedPolicyArns` counts once. */
+function dedupe(policies: NamedPolicy[]): NamedPolicy[] {
+  return policies.filter((policy, index) => policies.findIndex((other) => other.name === policy.name) === index);
+}
+
+/** The role an ARN names, among the templates' roles. */
+export function roleByArn(roles: readonly TemplateRole[], roleArn: string): TemplateRole | undefined {
+  return roles.find((role) => role.arn === roleArn);
+}
+
+/** `arn:aws:iam::<account>:role/<name>` for a role at the root path. */
+export function roleArn(account: string, name: string): string {
+  return `arn:${PARTITION}:iam::${account}:role/${name}`;
+}
