@@ -11,14 +11,17 @@ export { createCloudWatchLogReader } from "./adapters/aws/cloudwatch-log-reader.
 export { createCloudWatchMetricReader } from "./adapters/aws/cloudwatch-metric-reader.js";
 export { CodeBuildImageBuilder, type CodeBuildImageBuilderOptions } from "./adapters/aws/codebuild-image-builder.js";
 export { createDeploymentClients, type DeploymentClients } from "./adapters/aws/deployment-clients.js";
+export { createEcrCommitImages } from "./adapters/aws/ecr-commit-images.js";
 export { createEcrImageTags } from "./adapters/aws/ecr-image-tags.js";
 export { EcsDeployer, type EcsDeployerOptions } from "./adapters/aws/ecs-deployer.js";
+export { createSsmLiveImageRecorder } from "./adapters/aws/ssm-live-image-recorder.js";
 export { installationOctokits } from "./adapters/github/installation-access.js";
 export { createOctokitIssueTracker } from "./adapters/github/octokit-issue-tracker.js";
 export { createOctokitRepositoryGateway } from "./adapters/github/octokit-repository-gateway.js";
 export { inProcessImageBuilder } from "./adapters/in-process/image-builder.js";
 export { DynamoDbLedger, type DynamoDbLedgerOptions } from "./adapters/ledger/dynamodb-ledger.js";
 export { EmbeddedLedger, type EmbeddedLedgerOptions } from "./adapters/ledger/embedded-ledger.js";
+export { type ManifestReader, registryCommitImages } from "./adapters/registry/registry-commit-images.js";
 // Domain
 export { CommentCommandHandler, type CommentCommandInput } from "./domain/commands/comment-command-handler.js";
 export { DeployEventHandler, type ReconcileScope } from "./domain/delivery/deploy-event-handler.js";
@@ -48,6 +51,7 @@ export { createLambdaHandler } from "./intake/lambda/lambda-handler.js";
 export { SnsSignatureVerifier } from "./intake/sns/sns-signature-verifier.js";
 // Ports
 export type { CertificateFetcher } from "./ports/certificate-fetcher.js";
+export type { CommitImages } from "./ports/commit-images.js";
 export { DeliveryError } from "./ports/delivery-error.js";
 export type { Deployer, LiveRevision, RolloutStarted, RolloutState } from "./ports/deployer.js";
 export type {
@@ -60,6 +64,7 @@ export type {
 export type { ImageTagReader, PinnedImage } from "./ports/image-tag-reader.js";
 export type { IssueChange, IssueTracker, NewIssue, TrackedIssue } from "./ports/issue-tracker.js";
 export type { Ledger, LedgerValue, LockAcquisition } from "./ports/ledger.js";
+export type { LiveImageRecorder } from "./ports/live-image-recorder.js";
 export type { LogReader, LogWindow } from "./ports/log-reader.js";
 export type { OpsLogger } from "./ports/logger.js";
 export type { MetricQuery, MetricReader } from "./ports/metric-reader.js";

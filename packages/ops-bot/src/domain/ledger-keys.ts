@@ -33,6 +33,9 @@ export const LEDGER_KEY_PREFIXES = {
   deployFinished: { kind: "claim", prefix: "deploy-finished/" },
   deployByBuild: { kind: "record", prefix: "deploy-build/" },
   deployByRollout: { kind: "record", prefix: "deploy-rollout/" },
+  // Enforced deployment order: what succeeded where, per image digest and per commit.
+  imageSucceeded: { kind: "record", prefix: "image-succeeded/" },
+  commitSucceeded: { kind: "record", prefix: "commit-succeeded/" },
 } as const satisfies Record<string, { kind: LedgerEntryKind | "delivery"; prefix: string }>;
 
 const key = (name: keyof typeof LEDGER_KEY_PREFIXES, rest: string) => `${LEDGER_KEY_PREFIXES[name].prefix}${rest}`;
@@ -68,4 +71,10 @@ export const ledgerKeys = {
   deployFinished: (deployId: string) => key("deployFinished", deployId),
   deployByBuild: (buildId: string) => key("deployByBuild", buildId),
   deployByRollout: (ecsDeploymentId: string) => key("deployByRollout", ecsDeploymentId),
+  /** The image `digest` completed a deployment in the environment (read by `after:` environments). */
+  imageSucceeded: (repository: RepositoryRef, environment: string, digest: string) =>
+    key("imageSucceeded", `${where(repository, environment)}/${digest}`),
+  /** The last image of commit `sha` that completed a deployment in the environment. */
+  commitSucceeded: (repository: RepositoryRef, environment: string, sha: string) =>
+    key("commitSucceeded", `${where(repository, environment)}/${sha}`),
 } as const;

@@ -15,8 +15,10 @@ import { createCloudWatchLogReader } from "../adapters/aws/cloudwatch-log-reader
 import { createCloudWatchMetricReader } from "../adapters/aws/cloudwatch-metric-reader.js";
 import { CodeBuildImageBuilder } from "../adapters/aws/codebuild-image-builder.js";
 import { createDeploymentClients } from "../adapters/aws/deployment-clients.js";
+import { createEcrCommitImages, parseEcrRepositoryUri } from "../adapters/aws/ecr-commit-images.js";
 import { createEcrImageTags } from "../adapters/aws/ecr-image-tags.js";
 import { EcsDeployer } from "../adapters/aws/ecs-deployer.js";
+import { createSsmLiveImageRecorder } from "../adapters/aws/ssm-live-image-recorder.js";
 import { lazyIssueTracker } from "../adapters/github/lazy-issue-tracker.js";
 import { createOctokitRepositoryGateway } from "../adapters/github/octokit-repository-gateway.js";
 import { DynamoDbLedger } from "../adapters/ledger/dynamodb-ledger.js";
@@ -29,6 +31,7 @@ import { OPS_CONFIG_PATH } from "../domain/ops-config/ops-config-schema.js";
 import { parseOpsConfig } from "../domain/ops-config/parse-ops-config.js";
 import { AwsInputRouter } from "../intake/aws-input-router.js";
 import type { WebhookServices } from "../intake/github/ops-bot-app.js";
+import type { CommitImages } from "../ports/commit-images.js";
 import { DeliveryError } from "../ports/delivery-error.js";
 import type { ImageBuilder } from "../ports/image-builder.js";
 import type { Ledger } from "../ports/ledger.js";
@@ -52,6 +55,12 @@ export interface OpsServicesDeps {
   readonly octokitFor: (repository: RepositoryRef) => Promise<Octokit>;
   /** Replaces the image builder the settings choose (an in-process build in the sandbox and tests). */
   readonly imageBuilder?: ImageBuilder;
+  /**
+   * Where the deploy workflow looks for a commit's image before building it. Hosts that pass
+   * `imageBuilder` pass this too, reading the registry that builder pushes to.
+   * @default the ECR repository of the CodeBuild settings; none known without them
+   */
+  readonly commitImages?: CommitImages;
   readonly aws: AwsClientSettings;
   readonly logger: OpsLogger;
   readonly now?: () => Date;
@@ -107,7 +116,9 @@ export function createOpsServices(deps: OpsServicesDeps): OpsServices {
   const workflow = new DeployWorkflow({
     ledger,
     builder: deps.imageBuilder ?? imageBuilderFromSettings(settings, aws),
+    images: deps.commitImages ?? commitImagesFromSettings(settings, aws),
     deployer,
+    liveImages: createSsmLiveImageRecorder(clients),
     github: async (repository) => createOctokitRepositoryGateway(await deps.octokitFor(repository), repository),
     now,
     timeoutMs: settings.delivery.timeoutMinutes * 60_000,
@@ -146,6 +157,14 @@ function createLedger(settings: BotSettings, aws: AwsClientSettings): Ledger {
   }
   mkdirSync(dirname(settings.ledger.file), { recursive: true });
   return new EmbeddedLedger(settings.ledger.file);
+}
+
+/** The ops account's image repository (the bot's own credentials), where CodeBuild pushes. */
+function commitImagesFromSettings(settings: BotSettings, aws: AwsClientSettings): CommitImages {
+  const build = settings.delivery.codeBuild;
+  if (!build) return { builtAt: async () => undefined };
+  const { region } = parseEcrRepositoryUri(build.repositoryUri);
+  return createEcrCommitImages(new ECRClient({ ...aws, region }), build.repositoryUri);
 }
 
 function imageBuilderFromSettings(settings: BotSettings, aws: AwsClientSettings): ImageBuilder {

@@ -6,6 +6,7 @@ import { createOpsBotServer, type OpsBotServer } from "../intake/http/ops-bot-se
 import { startReconcileTimer } from "../intake/reconcile-timer.js";
 import { SnsSignatureVerifier } from "../intake/sns/sns-signature-verifier.js";
 import type { CertificateFetcher } from "../ports/certificate-fetcher.js";
+import type { CommitImages } from "../ports/commit-images.js";
 import type { ImageBuilder } from "../ports/image-builder.js";
 import type { OpsLogger } from "../ports/logger.js";
 import type { SubscriptionConfirmer } from "../ports/subscription-confirmer.js";
@@ -24,6 +25,8 @@ export interface PlainServerDeps {
   readonly subscriptionConfirmer?: SubscriptionConfirmer;
   /** @default CodeBuild, as the settings name it */
   readonly imageBuilder?: ImageBuilder;
+  /** @default the ECR repository CodeBuild pushes to, as the settings name it */
+  readonly commitImages?: CommitImages;
   readonly now?: () => Date;
 }
 
@@ -44,6 +47,7 @@ export async function createPlainServer(deps: PlainServerDeps): Promise<PlainSer
     aws: deps.aws,
     logger,
     ...(deps.imageBuilder ? { imageBuilder: deps.imageBuilder } : {}),
+    ...(deps.commitImages ? { commitImages: deps.commitImages } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
   const bot = await createOpsBotServer({

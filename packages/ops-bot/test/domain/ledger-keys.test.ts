@@ -25,6 +25,8 @@ const build: Record<Name, (value: string) => string> = {
   deployFinished: (v) => ledgerKeys.deployFinished(v),
   deployByBuild: (v) => ledgerKeys.deployByBuild(v),
   deployByRollout: (v) => ledgerKeys.deployByRollout(v),
+  imageSucceeded: (v) => ledgerKeys.imageSucceeded(repository, "staging", v),
+  commitSucceeded: (v) => ledgerKeys.commitSucceeded(repository, "staging", v),
 };
 const names = Object.keys(LEDGER_KEY_PREFIXES) as Name[];
 
@@ -69,6 +71,20 @@ describe("Ledger keys: one table of every key the bot writes", () => {
     expect(ledgerKeys.deployInFlight(repository, "staging")).toBe("deploy-in-flight/octo-org/phoenix/staging");
     expect(ledgerKeys.newIssues("crash", 12)).toBe("new-issues:crash:12");
     expect(ledgerKeys.ecsTaskEvent(taskArn, 6)).toBe(`ecs-task:${taskArn}@6`);
+  });
+
+  it("names deployment-order records by repository, environment and digest or commit", () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    expect(ledgerKeys.imageSucceeded(repository, "staging", digest)).toBe(
+      `image-succeeded/octo-org/phoenix/staging/${digest}`,
+    );
+    expect(ledgerKeys.commitSucceeded(repository, "staging", "f".repeat(40))).toBe(
+      `commit-succeeded/octo-org/phoenix/staging/${"f".repeat(40)}`,
+    );
+    // Environment names hold no slash, so one environment's records never read as another's.
+    expect(ledgerKeys.imageSucceeded(repository, "staging", digest)).not.toBe(
+      ledgerKeys.imageSucceeded(repository, "staging-2", digest),
+    );
   });
 
   it("identifies a task state change by task ARN and version, whatever the event id", () => {

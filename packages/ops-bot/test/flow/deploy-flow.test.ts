@@ -6,7 +6,7 @@ import {
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import { CodeBuildClient, CreateProjectCommand, ListBuildsForProjectCommand } from "@aws-sdk/client-codebuild";
-import { ECRClient } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -17,16 +17,20 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { INSTALLATION_ID, mergedPullRequestPayload, pullRequestCommentPayload } from "@phoenix/github-stand-in";
-import { ecrRegistryCredentials, OciImageBuilder } from "@phoenix/oci-builder";
+import { ecrRegistryCredentials, OciImageBuilder, RegistryClient } from "@phoenix/oci-builder";
 import { deployableFixture, localRegistryUrl, skopeoInspect } from "@phoenix/oci-builder/testing";
 import { OPS_BOT_ENV } from "@phoenix/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { motoClientConfig } from "../../../../test-support/moto.js";
 import { TASK_DEFINITION_READ_ONLY_FIELDS } from "../../src/adapters/aws/ecs-deployer.js";
 import { inProcessImageBuilder } from "../../src/adapters/in-process/image-builder.js";
+import { registryCommitImages } from "../../src/adapters/registry/registry-commit-images.js";
+import type { ImageBuildRequest } from "../../src/ports/image-builder.js";
 import { stagingOpsConfigYaml } from "../../src/testing/staging-ops-config.js";
 import { awsFixture } from "../support/aws-fixtures.js";
+import { deployerRoleInMoto, inMotoAccount, OPS_ACCOUNT } from "../support/moto-accounts.js";
 import { OpsBotUnderTest } from "../support/ops-bot-under-test.js";
 
 /**
@@ -55,13 +59,19 @@ interface Environment {
   service: string;
   originalTaskDefinitionArn: string;
   repository: string;
+  /** moto account of the cluster, and clients acting there (for setup and checks). */
+  account: string;
+  ecs: ECSClient;
+  scaling: ApplicationAutoScalingClient;
 }
 
-const ecs = new ECSClient(motoClientConfig());
-const scaling = new ApplicationAutoScalingClient(motoClientConfig());
-
-/** What the infra stack creates, under names no other test uses: cluster, service, scalable target 2..4. */
-async function environmentInMoto(): Promise<Environment> {
+/**
+ * What the environment stack creates, under names no other test uses: cluster, service,
+ * scalable target 2..4; in the ops account unless another is named.
+ */
+async function environmentInMoto(account = OPS_ACCOUNT): Promise<Environment> {
+  const ecs = inMotoAccount(new ECSClient(motoClientConfig()), account);
+  const scaling = inMotoAccount(new ApplicationAutoScalingClient(motoClientConfig()), account);
   const id = randomUUID().slice(0, 8);
   const cluster = `flow-${id}`;
   const service = `flow-${id}-web`;
@@ -92,6 +102,9 @@ async function environmentInMoto(): Promise<Environment> {
     service,
     originalTaskDefinitionArn: taskDefinition?.taskDefinitionArn as string,
     repository: `flow/${id}`,
+    account,
+    ecs,
+    scaling,
   };
 }
 
@@ -107,7 +120,9 @@ function opsConfigYaml(env: Pick<Environment, "cluster" | "service">): string {
 }
 
 async function primaryDeploymentId(env: Environment): Promise<string> {
-  const { services } = await ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+  const { services } = await env.ecs.send(
+    new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }),
+  );
   const primary = services?.[0]?.deployments?.find((deployment) => deployment.status === "PRIMARY");
   return primary?.id as string;
 }
@@ -131,12 +146,12 @@ function deploymentCompleted(
 
 async function taskDefinitionRevisions(env: Environment): Promise<string[]> {
   const family = env.originalTaskDefinitionArn.split("/").pop()?.split(":")[0];
-  const { taskDefinitionArns } = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family }));
+  const { taskDefinitionArns } = await env.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family }));
   return taskDefinitionArns ?? [];
 }
 
 async function scalableTarget(env: Environment) {
-  const { ScalableTargets } = await scaling.send(
+  const { ScalableTargets } = await env.scaling.send(
     new DescribeScalableTargetsCommand({
       ServiceNamespace: "ecs",
       ResourceIds: [`service/${env.cluster}/${env.service}`],
@@ -149,6 +164,8 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   let bot: OpsBotUnderTest;
   let env: Environment;
   let app: ReturnType<typeof deployableFixture>;
+  /** The commits the image builder was asked to build, in order. */
+  let builds: string[];
 
   beforeAll(() => {
     app = deployableFixture();
@@ -167,8 +184,14 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
         credentials: ecrRegistryCredentials(new ECRClient(motoClientConfig())),
       },
     });
-    const builder = inProcessImageBuilder(async (request) => (await oci.build(request)).image);
-    bot = await OpsBotUnderTest.start({}, { imageBuilder: builder });
+    builds = [];
+    const builder = inProcessImageBuilder(async (request: ImageBuildRequest) => {
+      builds.push(request.sha);
+      return (await oci.build(request)).image;
+    });
+    // The registry the builder pushes to, asked before every build (as ECR is in AWS).
+    const commitImages = registryCommitImages(new RegistryClient({ registryUrl: localRegistryUrl() }), env.repository);
+    bot = await OpsBotUnderTest.start({}, { imageBuilder: builder, commitImages });
     bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
     bot.github.collaborators.set("alice", "write");
     bot.github.collaborators.set("rita", "read");
@@ -205,7 +228,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     const revisions = await taskDefinitionRevisions(env);
     expect(revisions).toHaveLength(2);
     const describeRevision = (arn: string) =>
-      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }));
+      env.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }));
     const before = await describeRevision(env.originalTaskDefinitionArn);
     const after = await describeRevision(revisions[1] as string);
     const editable = (definition: Record<string, unknown> | undefined) =>
@@ -225,7 +248,9 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     expect({ ...web(after.taskDefinition), image: "x" }).toEqual({ ...web(before.taskDefinition), image: "x" });
     expect(after.tags).toEqual(before.tags);
 
-    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+    const { services } = await env.ecs.send(
+      new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }),
+    );
     expect(services?.[0]?.taskDefinition).toBe(revisions[1]);
 
     const [deployment] = bot.github.deployments;
@@ -261,7 +286,9 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
       prComment(14, "/scale staging 3-6", "alice", 5001, "2026-11-26T09:00:00Z"),
     );
     expect(await scalableTarget(env)).toMatchObject({ MinCapacity: 3, MaxCapacity: 6 });
-    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+    const { services } = await env.ecs.send(
+      new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }),
+    );
     expect(services?.[0]?.desiredCount).toBe(2);
     expect(bot.github.reactions).toEqual([{ commentId: 5001, content: "eyes" }]);
     expect(bot.github.commentsOn(14).at(-1)?.body).toMatch(/^### 🚀 `\/scale staging 3-6`/);
@@ -317,7 +344,9 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
       "issue_comment",
       prComment(23, "/rollback staging", "alice", 5014, "2026-11-26T09:10:00Z"),
     );
-    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }));
+    const { services } = await env.ecs.send(
+      new DescribeServicesCommand({ cluster: env.cluster, services: [env.service] }),
+    );
     expect(services?.[0]?.taskDefinition).toBe(first);
     expect(await taskDefinitionRevisions(env)).toHaveLength(3); // nothing registered for the rollback
     const rollback = bot.github.deployments[pushedBefore];
@@ -378,8 +407,8 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     expect(bot.github.commentsOn(20)).toEqual([]);
   });
 
-  it("resumes a CodeBuild deploy on the build's state-change event, and fails it when the build exported no image digest", async () => {
-    env = await environmentInMoto();
+  /** The ops stack's build side in moto: a CodeBuild project and the ECR repository it pushes to. */
+  async function imageBuildInMoto() {
     const codebuild = new CodeBuildClient(motoClientConfig());
     const project = `flow-build-${randomUUID().slice(0, 8)}`;
     await codebuild.send(
@@ -395,9 +424,19 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
         serviceRole: "arn:aws:iam::123456789012:role/phoenix-image-build",
       }),
     );
+    const ecr = new ECRClient(motoClientConfig());
+    const repositoryName = `phoenix/${project}`;
+    await ecr.send(new CreateRepositoryCommand({ repositoryName, imageTagMutability: "IMMUTABLE" }));
+    const repositoryUri = `${OPS_ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${repositoryName}`;
+    return { codebuild, project, ecr, repositoryName, repositoryUri };
+  }
+
+  it("resumes a CodeBuild deploy on the build's state-change event, and fails it when the build exported no image digest", async () => {
+    env = await environmentInMoto();
+    const { codebuild, project, repositoryUri } = await imageBuildInMoto();
     bot = await OpsBotUnderTest.start({
       [OPS_BOT_ENV.buildProject]: project,
-      [OPS_BOT_ENV.repositoryUri]: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/phoenix/phoenix",
+      [OPS_BOT_ENV.repositoryUri]: repositoryUri,
     });
     bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
     const sha = "a".repeat(40);
@@ -426,5 +465,146 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     expect(reply).toContain("exported no IMAGE_DIGEST");
     expect(await taskDefinitionRevisions(env)).toHaveLength(1);
     expect(bot.github.deployments).toHaveLength(0);
+  });
+
+  it("deploys a merge whose commit already has an image in ECR by its digest, starting no CodeBuild build", async () => {
+    env = await environmentInMoto();
+    const { codebuild, project, ecr, repositoryName, repositoryUri } = await imageBuildInMoto();
+    const sha = "d".repeat(40);
+    // An OCI manifest as the image build pushes it, put through the ECR API under the commit's tag.
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", size: 2, digest: `sha256:${"d".repeat(64)}` },
+      layers: [],
+    });
+    const { image } = await ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageTag: sha }));
+    const digest = image?.imageId?.imageDigest as string;
+    bot = await OpsBotUnderTest.start({
+      [OPS_BOT_ENV.buildProject]: project,
+      [OPS_BOT_ENV.repositoryUri]: repositoryUri,
+    });
+    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
+    openPullRequest(24, sha);
+
+    await bot.deliverWebhook("pull_request", mergedPullRequest(24, sha));
+
+    const { ids } = await codebuild.send(new ListBuildsForProjectCommand({ projectName: project }));
+    expect(ids).toEqual([]);
+    const [, revision] = await taskDefinitionRevisions(env);
+    const { taskDefinition } = await env.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: revision }));
+    expect(taskDefinition?.containerDefinitions?.[0]?.image).toBe(`${repositoryUri}@${digest}`);
+    expect(bot.github.commentsOn(24).at(-1)?.body).toContain(
+      `♻️ Reused the image built for \`ddddddd\` (\`${digest}\`); nothing rebuilt`,
+    );
+  });
+
+  describe("promotion from staging (ops account) to production (a second account)", () => {
+    const PRODUCTION_ACCOUNT = "210987654321";
+    let production: Environment;
+    let appName: string;
+
+    /** Staging next to the bot, production behind its deployer role in another account, `after: staging`. */
+    async function startWithProduction() {
+      await startBot();
+      production = await environmentInMoto(PRODUCTION_ACCOUNT);
+      appName = `f${randomUUID().slice(0, 6)}`;
+      const roleArn = await deployerRoleInMoto(PRODUCTION_ACCOUNT, `${appName}-production-deployer`);
+      bot.github.files.set(
+        ".github/phoenix-ops.yml",
+        [
+          `app: ${appName}`,
+          "deployOnMerge:",
+          "  environment: staging",
+          "environments:",
+          "  staging:",
+          "    region: eu-west-1",
+          `    cluster: ${env.cluster}`,
+          `    service: ${env.service}`,
+          `    container: ${CONTAINER}`,
+          "  production:",
+          "    region: eu-west-1",
+          `    cluster: ${production.cluster}`,
+          `    service: ${production.service}`,
+          `    container: ${CONTAINER}`,
+          `    roleArn: ${roleArn}`,
+          "    after: staging",
+          "",
+        ].join("\n"),
+      );
+    }
+
+    const liveImage = async (account: string, environment: string) => {
+      const ssm = inMotoAccount(new SSMClient(motoClientConfig()), account);
+      const name = `/phoenix/${appName}/${environment}/live-image`;
+      return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+    };
+
+    it("refuses /deploy production of a commit that never succeeded in staging, building nothing", async () => {
+      await startWithProduction();
+      const sha = "e".repeat(40);
+      openPullRequest(30, sha);
+      await bot.deliverWebhook(
+        "issue_comment",
+        prComment(30, "/deploy production", "alice", 5030, "2026-11-26T09:00:00Z"),
+      );
+      expect(bot.github.commentsOn(30).at(-1)?.body).toBe(
+        "### 😕 `/deploy production`\n\n**production** accepts only images that succeeded in **staging**; `eeeeeee` has no image yet, so it has not. Deploy it to **staging** first.",
+      );
+      expect(builds).toEqual([]);
+      expect(await taskDefinitionRevisions(production)).toHaveLength(1);
+      expect(bot.github.deployments).toHaveLength(0);
+    });
+
+    it("promotes the digest that succeeded in staging into the production account: one build, a revision and the live image there", async () => {
+      await startWithProduction();
+      const sha = "f".repeat(40);
+      openPullRequest(31, sha);
+      await bot.deliverWebhook(
+        "issue_comment",
+        prComment(31, "/deploy staging", "alice", 5031, "2026-11-26T09:00:00Z"),
+      );
+      // Not yet: staging's rollout has not completed.
+      await bot.deliverWebhook(
+        "issue_comment",
+        prComment(31, "/deploy production", "alice", 5032, "2026-11-26T09:01:00Z"),
+      );
+      expect(bot.github.commentsOn(31).at(-1)?.body).toContain("has not. Deploy it to **staging** first.");
+      await bot.deliverEvent(deploymentCompleted(env, await primaryDeploymentId(env)));
+      await bot.settled();
+      const pushed = await skopeoInspect(`${env.repository}:${sha}`);
+      const imageUri = `${new URL(localRegistryUrl()).host}/${env.repository}@${pushed.Digest}`;
+      expect(await liveImage(OPS_ACCOUNT, "staging")).toBe(imageUri);
+
+      await bot.deliverWebhook(
+        "issue_comment",
+        prComment(31, "/deploy production", "alice", 5033, "2026-11-26T09:02:00Z"),
+      );
+      expect(builds).toEqual([sha]);
+      const progress = bot.github.commentsOn(31).at(-1)?.body ?? "";
+      expect(progress).toContain(`♻️ Reused the image built for \`fffffff\` (\`${pushed.Digest}\`); nothing rebuilt`);
+      expect(progress).toContain("✔️ It succeeded in **staging**, as **production** requires");
+
+      // The new revision lives in the production account, running the staging digest.
+      const revisions = await taskDefinitionRevisions(production);
+      expect(revisions).toHaveLength(2);
+      expect(revisions[1]).toContain(`:${PRODUCTION_ACCOUNT}:`);
+      const { taskDefinition } = await production.ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: revisions[1] }),
+      );
+      expect(taskDefinition?.containerDefinitions?.find((c) => c.name === CONTAINER)?.image).toBe(imageUri);
+      const { services } = await production.ecs.send(
+        new DescribeServicesCommand({ cluster: production.cluster, services: [production.service] }),
+      );
+      expect(services?.[0]?.taskDefinition).toBe(revisions[1]);
+
+      await bot.deliverEvent(deploymentCompleted(production, await primaryDeploymentId(production)));
+      await bot.settled();
+      const promoted = bot.github.deployments.find((deployment) => deployment.environment === "production");
+      expect(promoted?.payload).toMatchObject({ sha, imageDigest: pushed.Digest, imageSource: "reused" });
+      expect(promoted?.statuses.at(-1)?.state).toBe("success");
+      expect(await liveImage(PRODUCTION_ACCOUNT, "production")).toBe(imageUri);
+      await expect(liveImage(OPS_ACCOUNT, "production")).rejects.toThrow(/ParameterNotFound|not found/i);
+    });
   });
 });

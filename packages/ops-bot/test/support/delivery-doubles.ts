@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmbeddedLedger } from "../../src/adapters/ledger/embedded-ledger.js";
 import { DeployWorkflow } from "../../src/domain/delivery/deploy-workflow.js";
+import type { CommitImages } from "../../src/ports/commit-images.js";
 import type { Deployer, LiveRevision, RolloutState } from "../../src/ports/deployer.js";
 import type { BuiltImage, ImageBuilder, ImageBuildOutcome, ImageBuildStart } from "../../src/ports/image-builder.js";
+import type { LiveImageRecorder } from "../../src/ports/live-image-recorder.js";
 import type {
   DeploymentStatusUpdate,
   NewDeployment,
@@ -31,16 +33,40 @@ export function image(sha: string): BuiltImage {
   return { repositoryUri: "registry.test/phoenix/phoenix", digest, uri: `registry.test/phoenix/phoenix@${digest}` };
 }
 
+/** The image repository: what the builder pushed, by commit sha. */
+export class FakeRegistry implements CommitImages {
+  readonly images = new Map<string, BuiltImage>();
+  failWith: Error | undefined;
+  async builtAt(sha: string): Promise<BuiltImage | undefined> {
+    if (this.failWith) throw this.failWith;
+    return this.images.get(sha);
+  }
+}
+
+/** Builds push to `registry`, as the real builders push to the image repository. */
 export class FakeBuilder implements ImageBuilder {
   readonly started: string[] = [];
   next: (sha: string) => ImageBuildStart = (sha) => ({ status: "ready", image: image(sha) });
   outcomes = new Map<string, ImageBuildOutcome>();
+  constructor(private readonly registry = new FakeRegistry()) {}
   async start(request: { sha: string }): Promise<ImageBuildStart> {
     this.started.push(request.sha);
-    return this.next(request.sha);
+    const start = this.next(request.sha);
+    if (start.status === "ready") this.registry.images.set(request.sha, start.image);
+    return start;
   }
   async outcome(buildId: string): Promise<ImageBuildOutcome> {
     return this.outcomes.get(buildId) ?? { status: "in-progress" };
+  }
+}
+
+/** The environments' live-image parameters, by target cluster and parameter name. */
+export class FakeLiveImages implements LiveImageRecorder {
+  readonly recorded: { cluster: string; parameter: string; imageUri: string }[] = [];
+  failWith: Error | undefined;
+  async record(target: ServiceTarget, parameter: string, imageUri: string): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.recorded.push({ cluster: target.cluster, parameter, imageUri });
   }
 }
 
@@ -174,17 +200,36 @@ export class FakeGateway implements RepositoryGateway {
 export function workflowWithDoubles(options: { now?: () => Date; timeoutMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "phoenix-deploy-"));
   const ledger = new EmbeddedLedger(join(dir, "ledger.json"));
-  const builder = new FakeBuilder();
+  const registry = new FakeRegistry();
+  const builder = new FakeBuilder(registry);
   const deployer = new FakeDeployer();
+  const liveImages = new FakeLiveImages();
   const github = new FakeGateway();
+  const logged: { level: "info" | "warn" | "error"; msg: string }[] = [];
   const workflow = new DeployWorkflow({
     ledger,
     builder,
+    images: registry,
     deployer,
+    liveImages,
     github: async () => github,
     now: options.now ?? (() => new Date()),
     timeoutMs: options.timeoutMs ?? 30 * 60_000,
-    logger: { warn: () => {}, error: () => {} },
+    logger: {
+      info: (_obj, msg) => logged.push({ level: "info", msg }),
+      warn: (_obj, msg) => logged.push({ level: "warn", msg }),
+      error: (_obj, msg) => logged.push({ level: "error", msg }),
+    },
   });
-  return { workflow, ledger, builder, deployer, github, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    workflow,
+    ledger,
+    builder,
+    registry,
+    deployer,
+    liveImages,
+    github,
+    logged,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -8,6 +8,7 @@ import { OPS_BOT_ENV, OPS_BOT_SERVER_ENV } from "@phoenix/shared";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { motoClientConfig } from "../../../../test-support/moto.js";
+import type { CommitImages } from "../../src/ports/commit-images.js";
 import type { ImageBuilder } from "../../src/ports/image-builder.js";
 import { type BotEnvironment, readBotSettings } from "../../src/wiring/bot-settings.js";
 import { createPlainServer, type PlainServer } from "../../src/wiring/plain-server.js";
@@ -40,14 +41,15 @@ export class OpsBotUnderTest {
 
   /**
    * `environment` adds to (or overrides) the bot's variables, as a deployment would set them;
-   * `options.imageBuilder` stands in for CodeBuild.
+   * `options.imageBuilder` stands in for CodeBuild, `options.commitImages` for the ECR
+   * repository it pushes to.
    */
   static async start(
     environment: BotEnvironment = {},
-    options: { imageBuilder?: ImageBuilder } = {},
+    options: { imageBuilder?: ImageBuilder; commitImages?: CommitImages } = {},
   ): Promise<OpsBotUnderTest> {
     const harness = new OpsBotUnderTest(await createSigningIdentity());
-    await harness.listen(environment, options.imageBuilder);
+    await harness.listen(environment, options);
     return harness;
   }
 
@@ -68,7 +70,10 @@ export class OpsBotUnderTest {
     });
   }
 
-  private async listen(environment: BotEnvironment, imageBuilder: ImageBuilder | undefined): Promise<void> {
+  private async listen(
+    environment: BotEnvironment,
+    { imageBuilder, commitImages }: { imageBuilder?: ImageBuilder; commitImages?: CommitImages },
+  ): Promise<void> {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const probot = new Probot({
       appId: 12345,
@@ -109,6 +114,7 @@ export class OpsBotUnderTest {
       certificateFetcher: this.certificates,
       subscriptionConfirmer: { confirmSubscription: async () => {} },
       ...(imageBuilder ? { imageBuilder } : {}),
+      ...(commitImages ? { commitImages } : {}),
     });
     await new Promise<void>((resolve) => this.bot?.server.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.bot.server.address() as AddressInfo).port}`;

@@ -3,7 +3,7 @@ import type { RecordedDeployment, RepositoryGateway } from "../../ports/reposito
 import type { Scaler } from "../../ports/scaler.js";
 import type { ServiceTarget } from "../../ports/service-target.js";
 import type { DeployWorkflow } from "../delivery/deploy-workflow.js";
-import { serviceTarget } from "../delivery/service-target.js";
+import { deployDestination, serviceTarget } from "../delivery/service-target.js";
 import { errorMessage } from "../error-message.js";
 import { type EnvironmentConfig, OPS_CONFIG_PATH, type OpsConfig } from "../ops-config/ops-config-schema.js";
 import { parseOpsConfig, renderConfigProblems } from "../ops-config/parse-ops-config.js";
@@ -113,7 +113,7 @@ export class CommentCommandHandler {
         return this.scale(env, target, command.bounds);
       case "deploy":
       case "rollback":
-        return this.deploy(input, env, target, command.name, replyId);
+        return this.deploy(input, config.config.app, env, target, command.name, replyId);
     }
   }
 
@@ -167,6 +167,7 @@ export class CommentCommandHandler {
 
   private async deploy(
     input: CommentCommandInput,
+    app: string,
     env: EnvironmentConfig,
     target: ServiceTarget,
     kind: "deploy" | "rollback",
@@ -208,9 +209,7 @@ export class CommentCommandHandler {
     const started = await this.deps.workflow.start({
       id: `comment/${github.repository.owner}/${github.repository.repo}/${input.comment.id}`,
       repository: github.repository,
-      environment: env.name,
-      target,
-      ...(env.url ? { environmentUrl: env.url } : {}),
+      ...deployDestination(app, env),
       sha,
       trigger: { kind, actor: input.comment.author, pullRequest: pullRequest.number },
       progress: { issueNumber: input.issueNumber, commentId: replyId },
@@ -219,6 +218,8 @@ export class CommentCommandHandler {
     switch (started.outcome) {
       case "locked":
         return { emoji: "😕", text: started.message };
+      case "refused":
+        return { emoji: "😕", text: started.reason };
       case "duplicate":
         return { emoji: "ℹ️", text: "This command was already carried out." };
       case "started":

@@ -1,4 +1,4 @@
-import { fitBody, quoteLine, shortSha } from "../rendering/markdown.js";
+import { code, fitBody, quoteLine, shortSha } from "../rendering/markdown.js";
 import type { DeployTrigger, InFlightDeploy } from "./in-flight-deploy.js";
 
 export type DeployPhase = "running" | "succeeded" | "failed";
@@ -40,4 +40,14 @@ export function renderLockedMessage(environment: string, holder: InFlightDeploy 
   const since = holder ? ` since ${holder.startedAt.replace(/\.\d+Z$/, "Z")}` : "";
   const who = holder ? `${describeTrigger(holder.trigger)} (\`${shortSha(holder.sha)}\`)` : "another deploy";
   return `**${environment}** is locked by ${who}${since}. The lock is released when that deploy ends, at the latest at ${expiresAt.toISOString().replace(/\.\d+Z$/, "Z")}; try again then.`;
+}
+
+/** The step a deploy shows when the commit already had an image: no second build happened. */
+export function renderReusedImageStep(sha: string, digest: string): string {
+  return `♻️ Reused the image built for ${code(shortSha(sha))} (${code(digest)}); nothing rebuilt`;
+}
+
+/** Told when a deploy could not find out whether its commit already has an image. */
+export function renderImageLookupFailure(sha: string, reason: string): string {
+  return `Could not find out whether ${code(shortSha(sha))} already has an image, so nothing was deployed: ${reason}`;
 }

@@ -1,13 +1,23 @@
+import type { CommitImages } from "../../ports/commit-images.js";
 import type { Deployer, RolloutState } from "../../ports/deployer.js";
 import type { BuiltImage, ImageBuilder } from "../../ports/image-builder.js";
 import type { Ledger } from "../../ports/ledger.js";
+import type { LiveImageRecorder } from "../../ports/live-image-recorder.js";
 import type { RecordedDeployment, RepositoryGateway, RepositoryRef } from "../../ports/repository-gateway.js";
 import type { ServiceTarget } from "../../ports/service-target.js";
 import { errorMessage } from "../error-message.js";
 import { ledgerKeys } from "../ledger-keys.js";
 import { ecsDeploymentsConsoleUrl } from "../rendering/console-links.js";
 import { code, shortSha } from "../rendering/markdown.js";
-import { type DeployPhase, describeTrigger, renderDeployComment, renderLockedMessage } from "./deploy-messages.js";
+import {
+  type DeployPhase,
+  describeTrigger,
+  renderDeployComment,
+  renderImageLookupFailure,
+  renderLockedMessage,
+  renderReusedImageStep,
+} from "./deploy-messages.js";
+import { decideImage, type SucceededImage, succeededImageFrom } from "./deployment-order.js";
 import {
   type DeployPointer,
   type DeployTrigger,
@@ -19,13 +29,21 @@ import {
 export interface DeployWorkflowDeps {
   readonly ledger: Ledger;
   readonly builder: ImageBuilder;
+  /** Asked before every build: a commit that already has an image is not built again. */
+  readonly images: CommitImages;
   readonly deployer: Deployer;
+  /** Where a completed deploy records the environment's live image. */
+  readonly liveImages: LiveImageRecorder;
   /** GitHub for the repository a deploy belongs to (steps resumed by AWS events carry none). */
   readonly github: (repository: RepositoryRef) => Promise<RepositoryGateway>;
   readonly now: () => Date;
   /** Longest a deploy may take from start to the rollout's end; its lock expires with it. */
   readonly timeoutMs: number;
-  readonly logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly logger: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
 }
 
 export interface DeployRequest {
@@ -41,20 +59,31 @@ export interface DeployRequest {
   readonly progress?: ProgressComment;
   /** Redeploy this earlier deployment's task definition instead of building. */
   readonly rollbackTo?: RecordedDeployment;
+  /** The environment whose successes this one requires (`after:`): only digests that succeeded there are deployed. */
+  readonly after?: string;
+  /** The environment's SSM parameter naming its live image (`resourceNames(…).liveImageParameter`). */
+  readonly liveImageParameter: string;
 }
 
 export type DeployStart =
   | { readonly outcome: "started"; readonly deploy: InFlightDeploy }
   | { readonly outcome: "duplicate" }
   | { readonly outcome: "locked"; readonly message: string }
+  /** Not started, nothing changed: the deployment order forbids the image, or its lookup failed. */
+  | { readonly outcome: "refused"; readonly reason: string }
   /** Ended before the rollout began (build or AWS error); already reported and unlocked. */
   | { readonly outcome: "failed"; readonly reason: string };
 
 const RECORD_SLACK_SECONDS = 3_600;
+/**
+ * How long "this image succeeded in this environment" is kept: far longer than any promotion
+ * waits, so an `after:` environment accepts any image still worth promoting.
+ */
+const SUCCESS_RECORD_SECONDS = 400 * 86_400;
 
 /**
- * A deploy as a chain of short steps, each resumed by the next event: start (lock, build or
- * reuse an image) → build finished (register the revision, record the GitHub Deployment,
+ * A deploy as a chain of short steps, each resumed by the next event: start (check the
+ * deployment order, lock, reuse the commit's image or build it) → build finished (register the revision, record the GitHub Deployment,
  * update the service) → rollout finished (final status). No step waits for another; the
  * in-flight record in the Ledger carries the state between them, and the reconciler
  * finishes or times out whatever an event never came for. Every end releases the lock.
@@ -64,6 +93,9 @@ export class DeployWorkflow {
 
   async start(request: DeployRequest): Promise<DeployStart> {
     const { ledger } = this.deps;
+    // Read-only, before the lock: a refused deploy changes nothing and holds nothing.
+    const chosen = request.rollbackTo ? { image: undefined } : await this.chooseImage(request);
+    if ("refused" in chosen) return { outcome: "refused", reason: chosen.refused };
     const lockName = ledgerKeys.deployLock(request.repository, request.environment);
     const ttlSeconds = Math.ceil(this.deps.timeoutMs / 1000);
     const lock = await ledger.acquireLock(lockName, request.id, ttlSeconds);
@@ -90,6 +122,7 @@ export class DeployWorkflow {
       trigger: request.trigger,
       ...(request.progress ? { progress: request.progress } : {}),
       ...(request.rollbackTo ? { rollbackOf: request.rollbackTo.id } : {}),
+      liveImageParameter: request.liveImageParameter,
       stage: "building",
       steps: [`🔒 Locked **${request.environment}** for this deploy`],
       startedAt: now.toISOString(),
@@ -112,6 +145,18 @@ export class DeployWorkflow {
         return { outcome: "started", deploy: await this.rollOut(github, deploy) };
       }
 
+      if (chosen.image) {
+        const image = chosen.image;
+        deploy = this.step({ ...deploy, imageSource: "reused" }, [
+          renderReusedImageStep(request.sha, image.digest),
+          ...(request.after ? [`✔️ It succeeded in **${request.after}**, as **${request.environment}** requires`] : []),
+        ]);
+        this.deps.logger.info(
+          { deploy: deploy.id, sha: request.sha, digest: image.digest },
+          "deploy: reused the commit's image, no build",
+        );
+        return { outcome: "started", deploy: await this.imageReady(github, deploy, image) };
+      }
       const build = await this.deps.builder.start({
         sha: request.sha,
         repository: `${request.repository.owner}/${request.repository.repo}`,
@@ -224,6 +269,7 @@ export class DeployWorkflow {
         taskDefinitionArn: deploy.taskDefinitionArn,
         environment: deploy.environment,
         trigger: deploy.trigger.kind,
+        imageSource: deploy.rollbackOf ? "rollback" : (deploy.imageSource ?? "built"),
         ...(deploy.rollbackOf ? { rollbackOf: deploy.rollbackOf } : {}),
       },
     });
@@ -257,7 +303,9 @@ export class DeployWorkflow {
     }
     if (!(await this.claimEnd(deploy))) return "ignored:already-finished";
     const github = await this.deps.github(deploy.repository);
-    const done = this.step(deploy, ["✅ ECS reports the deployment COMPLETED"]);
+    let done = this.step(deploy, ["✅ ECS reports the deployment COMPLETED"]);
+    done = await this.recordSuccess(done);
+    done = await this.recordLiveImage(done);
     if (deploy.githubDeploymentId) {
       await github.setDeploymentStatus(deploy.githubDeploymentId, {
         state: "success",
@@ -269,6 +317,92 @@ export class DeployWorkflow {
     await this.updateComment(github, done, "succeeded");
     await this.end(done);
     return "succeeded";
+  }
+
+  /**
+   * The image to deploy without building (the commit's image, or for an `after:` environment
+   * the one that succeeded there), or why the deploy may not start.
+   */
+  private async chooseImage(request: DeployRequest): Promise<{ image: BuiltImage | undefined } | { refused: string }> {
+    let built: BuiltImage | undefined;
+    try {
+      built = await this.deps.images.builtAt(request.sha);
+    } catch (error) {
+      return { refused: renderImageLookupFailure(request.sha, errorMessage(error)) };
+    }
+    const { after } = request;
+    if (after === undefined) return { image: built };
+    const { ledger } = this.deps;
+    const [builtRecord, commitRecord] = await Promise.all([
+      built ? ledger.getRecord(ledgerKeys.imageSucceeded(request.repository, after, built.digest)) : undefined,
+      ledger.getRecord(ledgerKeys.commitSucceeded(request.repository, after, request.sha)),
+    ]);
+    const decision = decideImage({
+      environment: request.environment,
+      after,
+      sha: request.sha,
+      built,
+      builtSucceededInAfter: succeededImageFrom(builtRecord) !== undefined,
+      commitSucceededInAfter: succeededImageFrom(commitRecord),
+    });
+    return decision.kind === "refuse" ? { refused: decision.reason } : { image: decision.image };
+  }
+
+  /**
+   * Remembers that this image completed a deployment here, for environments that name this one
+   * in `after:`. A failure to write does not undo the rollout; it is shown so nobody wonders
+   * why a promotion is refused.
+   */
+  private async recordSuccess(deploy: InFlightDeploy): Promise<InFlightDeploy> {
+    if (!deploy.image) return deploy;
+    const record: SucceededImage = {
+      sha: deploy.sha,
+      digest: deploy.image.digest,
+      uri: deploy.image.uri,
+      deployId: deploy.id,
+      succeededAt: this.deps.now().toISOString(),
+    };
+    const value = { ...record };
+    try {
+      await Promise.all([
+        this.deps.ledger.putRecord(
+          ledgerKeys.imageSucceeded(deploy.repository, deploy.environment, record.digest),
+          value,
+          SUCCESS_RECORD_SECONDS,
+        ),
+        this.deps.ledger.putRecord(
+          ledgerKeys.commitSucceeded(deploy.repository, deploy.environment, record.sha),
+          value,
+          SUCCESS_RECORD_SECONDS,
+        ),
+      ]);
+      return deploy;
+    } catch (error) {
+      this.deps.logger.error({ deploy: deploy.id, err: errorMessage(error) }, "deploy: could not record the success");
+      return this.step(deploy, [
+        `⚠️ Could not record that ${code(record.digest)} succeeded in **${deploy.environment}** (${errorMessage(error)}); environments that must follow it will refuse this image until it is deployed here again`,
+      ]);
+    }
+  }
+
+  /**
+   * Writes the deployed image to the environment's live-image parameter, which its stack's task
+   * definition reads, so the next `cdk deploy` keeps this image. The rollout has completed
+   * whatever happens here: ECS runs the image, so a failed write is reported, not a failure.
+   */
+  private async recordLiveImage(deploy: InFlightDeploy): Promise<InFlightDeploy> {
+    const parameter = deploy.liveImageParameter;
+    if (!deploy.image || !parameter) return deploy;
+    try {
+      await this.deps.liveImages.record(deploy.target, parameter, deploy.image.uri);
+      return this.step(deploy, [`📌 Recorded ${code(deploy.image.uri)} as the live image in ${code(parameter)}`]);
+    } catch (error) {
+      const reason = errorMessage(error);
+      this.deps.logger.warn({ deploy: deploy.id, parameter, err: reason }, "deploy: could not record the live image");
+      return this.step(deploy, [
+        `⚠️ Could not record the live image in ${code(parameter)} (${reason}). ECS runs the new image; until the parameter names it, a \`cdk deploy\` of **${deploy.environment}** would bring back the image it names now.`,
+      ]);
+    }
   }
 
   /** Ends a deploy as failed wherever it was: Deployment status, comment, lock. Never throws. */

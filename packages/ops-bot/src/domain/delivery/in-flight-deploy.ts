@@ -37,6 +37,10 @@ export interface InFlightDeploy {
   readonly githubDeploymentId?: number;
   readonly ecsDeploymentId?: string;
   readonly rollbackOf?: number;
+  /** Whether the image was built for this deploy or an earlier one built it (absent: built). */
+  readonly imageSource?: "built" | "reused";
+  /** The environment's SSM parameter that names its live image (absent in records of older bots). */
+  readonly liveImageParameter?: string;
   /** Progress lines, oldest first, rendered into the PR comment. */
   readonly steps: readonly string[];
   readonly startedAt: string;

@@ -3,7 +3,7 @@ import { type EnvironmentConfig, OPS_CONFIG_PATH } from "../ops-config/ops-confi
 import { parseOpsConfig, renderConfigProblems } from "../ops-config/parse-ops-config.js";
 import type { DeployWorkflow } from "./deploy-workflow.js";
 import type { DeployTrigger } from "./in-flight-deploy.js";
-import { serviceTarget } from "./service-target.js";
+import { deployDestination } from "./service-target.js";
 
 /** A change that landed on a branch: a merged pull request or a plain push. */
 export type LandedChange =
@@ -26,6 +26,8 @@ export type LandedChange =
 export type MergeDecision =
   | {
       readonly kind: "deploy";
+      /** The config's `app`, which names the environment's resources. */
+      readonly app: string;
       readonly environment: EnvironmentConfig;
       readonly sha: string;
       readonly trigger: DeployTrigger;
@@ -58,12 +60,19 @@ export function decideMergeDeploy(rawConfig: unknown, defaultBranch: string, cha
     if (!change.mergeCommitSha) return { kind: "skip", reason: "GitHub gave no merge commit" };
     return {
       kind: "deploy",
+      app: parsed.config.app,
       environment,
       sha: change.mergeCommitSha,
       trigger: { kind: "merge", actor: change.mergedBy, pullRequest: change.pullRequest },
     };
   }
-  return { kind: "deploy", environment, sha: change.after, trigger: { kind: "push", actor: change.pusher } };
+  return {
+    kind: "deploy",
+    app: parsed.config.app,
+    environment,
+    sha: change.after,
+    trigger: { kind: "push", actor: change.pusher },
+  };
 }
 
 /**
@@ -88,14 +97,13 @@ export async function deployLandedChange(
   const started = await workflow.start({
     id: `landed/${owner}/${repo}/${env.name}/${decision.sha}`,
     repository: github.repository,
-    environment: env.name,
-    target: serviceTarget(env),
-    ...(env.url ? { environmentUrl: env.url } : {}),
+    ...deployDestination(decision.app, env),
     sha: decision.sha,
     trigger: decision.trigger,
   });
-  if (started.outcome === "locked" && change.kind === "merge") {
-    await github.comment(change.pullRequest, `### 😕 Not deployed\n\n${started.message}`);
+  if (change.kind === "merge" && (started.outcome === "locked" || started.outcome === "refused")) {
+    const why = started.outcome === "locked" ? started.message : started.reason;
+    await github.comment(change.pullRequest, `### 😕 Not deployed\n\n${why}`);
   }
   return `deploy:${started.outcome}`;
 }

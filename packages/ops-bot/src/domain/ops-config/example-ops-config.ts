@@ -29,6 +29,7 @@ environments:
     container: app                # the container whose image a deploy replaces
     roleArn: arn:aws:iam::123456789012:role/phoenix-production-deployer
     url: https://phoenix.example.com
+    after: staging                # accepts only images that already succeeded in staging
     requiredApprovals: 1          # approving reviews the pull request needs before /deploy
     requiredChecks: [build, test] # check runs or statuses that must have succeeded on the commit
     allowedUsers: [octocat]       # who may run commands: these logins and members of allowedTeams;

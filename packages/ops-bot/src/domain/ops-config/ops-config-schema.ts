@@ -1,6 +1,7 @@
 import { PHOENIX_APP, resourceNames } from "@phoenix/shared";
 import { z } from "zod";
 import { appNameProblem, environmentNameProblem, resourceNamesProblem } from "./environment-name.js";
+import { orderLoopThrough, renderOrderLoop } from "./environment-order.js";
 
 /** Where a repository keeps its ops-bot settings. */
 export const OPS_CONFIG_PATH = ".github/phoenix-ops.yml";
@@ -58,6 +59,11 @@ export interface EnvironmentConfig {
   readonly allowForks: boolean;
   /** Limits for `/scale`; without it `/scale` is refused. @default none */
   readonly scaling?: ScalingPolicy;
+  /**
+   * Another environment of the file whose successful deployments this one follows: it accepts
+   * only image digests that already succeeded there (enforced deployment order). @default none
+   */
+  readonly after?: string;
 }
 
 /** Where merges into the default branch deploy. */
@@ -159,6 +165,7 @@ const environmentSchema = z.strictObject(
     ),
     allowForks: z.boolean({ error: expecting("must be true or false") }).default(false),
     scaling: scalingPolicySchema.optional(),
+    after: z.string({ error: expecting("must be the name of another environment") }).optional(),
   },
   { error: expecting("must be a mapping of settings, at least region") },
 );
@@ -232,6 +239,7 @@ function checkAcrossSettings(file: ParsedFile, ctx: z.RefinementCtx): void {
       if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["environments", name], message: problem });
     }
   }
+  checkDeploymentOrder(environments, names, ctx);
   const onMerge = isMapping(parsed.deployOnMerge) ? parsed.deployOnMerge : undefined;
   if (onMerge === undefined) return;
   if (typeof onMerge.environment === "string" && isMapping(parsed.environments)) {
@@ -252,11 +260,47 @@ function checkAcrossSettings(file: ParsedFile, ctx: z.RefinementCtx): void {
   }
 }
 
+/** Each `after:` names another environment of the file, and following them never loops. */
+function checkDeploymentOrder(
+  environments: Readonly<Record<string, unknown>>,
+  names: readonly string[],
+  ctx: z.RefinementCtx,
+): void {
+  const predecessorOf = new Map<string, string>();
+  for (const name of names) {
+    const settings = environments[name];
+    const after = isMapping(settings) ? settings.after : undefined;
+    if (typeof after !== "string") continue;
+    const path = ["environments", name, "after"];
+    if (after === name) {
+      ctx.addIssue({ code: "custom", path, message: "must name another environment, not this one" });
+    } else if (!names.includes(after)) {
+      const others = names.filter((other) => other !== name);
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `must name another environment defined under environments${others.length > 0 ? ` (${others.join(", ")})` : ""}`,
+      });
+    } else {
+      predecessorOf.set(name, after);
+    }
+  }
+  for (const name of predecessorOf.keys()) {
+    const loop = orderLoopThrough(name, predecessorOf);
+    if (loop === undefined) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: ["environments", name, "after"],
+      message: `forms a loop (${renderOrderLoop(loop)}): no environment on it could ever be deployed first`,
+    });
+  }
+}
+
 function resolve(file: ParsedFile): OpsConfig {
   const environments: Record<string, EnvironmentConfig> = {};
   for (const [name, settings] of Object.entries(file.environments)) {
     const names = resourceNames({ app: file.app, environment: name });
-    const { roleArn, url, scaling } = settings;
+    const { roleArn, url, scaling, after } = settings;
     environments[name] = {
       name,
       region: settings.region,
@@ -271,6 +315,7 @@ function resolve(file: ParsedFile): OpsConfig {
       allowedTeams: settings.allowedTeams,
       allowForks: settings.allowForks,
       ...(scaling === undefined ? {} : { scaling }),
+      ...(after === undefined ? {} : { after }),
     };
   }
   const target = file.deployOnMerge?.environment;

@@ -167,6 +167,42 @@ describe("/deploy", () => {
   });
 });
 
+describe("/deploy to an environment with after:", () => {
+  /** The same config, production following staging (`after: staging`), its deploy rules met. */
+  const ordered = {
+    ...config,
+    app: "shop",
+    environments: { ...config.environments, production: { region: "eu-west-1", after: "staging" } },
+  };
+
+  it("refuses a commit that never succeeded in staging, in the reply, building nothing", async () => {
+    const { run, reply, builder, github } = setUp();
+    expect(await run("/deploy production", { config: ordered })).toBe("replied:refused");
+    expect(reply()).toBe(
+      "### 😕 `/deploy production`\n\n**production** accepts only images that succeeded in **staging**; `aaaaaaa` has no image yet, so it has not. Deploy it to **staging** first.",
+    );
+    expect(builder.started).toEqual([]);
+    expect(github.deployments).toEqual([]);
+  });
+
+  it("promotes the staging image once it succeeded there, and records it under the app's parameter", async () => {
+    const { run, workflow, builder, github, liveImages } = setUp();
+    await run("/deploy staging", { config: ordered, id: 9002 });
+    await workflow.onRolloutState("ecs-svc/1", { state: "completed" });
+    expect(await run("/deploy production", { config: ordered, id: 9003 })).toBe("deploy:started");
+    await workflow.onRolloutState("ecs-svc/2", { state: "completed" });
+    expect(builder.started).toEqual([SHA]);
+    expect(github.deployments.map((d) => [d.environment, d.payload.imageDigest])).toEqual([
+      ["staging", `sha256:${"a".repeat(64)}`],
+      ["production", `sha256:${"a".repeat(64)}`],
+    ]);
+    expect(liveImages.recorded.map((r) => r.parameter)).toEqual([
+      "/phoenix/shop/staging/live-image",
+      "/phoenix/shop/production/live-image",
+    ]);
+  });
+});
+
 describe("configuration", () => {
   it("names each bad path of an invalid config in one comment and does nothing else", async () => {
     const { run, github, reply, scaler } = setUp();

@@ -22,6 +22,7 @@ async function deployWaitingFor(stage: "build" | "rollout") {
     repository,
     environment: "staging",
     target: TARGET,
+    liveImageParameter: "/phoenix/phoenix/staging/live-image",
     sha: SHA,
     trigger: { kind: "deploy", actor: "alice", pullRequest: 7 },
   });

@@ -9,6 +9,7 @@ const request = (id: string, sha = SHA) => ({
   environment: "staging",
   target: TARGET,
   environmentUrl: "https://staging.example.com",
+  liveImageParameter: "/phoenix/phoenix/staging/live-image",
   sha,
   trigger: { kind: "deploy" as const, actor: "alice", pullRequest: 7 },
 });
@@ -194,5 +195,173 @@ describe("rollback", () => {
       rollbackOf: 41,
       taskDefinitionArn: earlier.payload.taskDefinitionArn,
     });
+  });
+});
+
+const PRODUCTION_TARGET = { ...TARGET, cluster: "phoenix-production", service: "phoenix-production-web" };
+/** `/deploy production` where production says `after: staging`. */
+const toProduction = (id: string, sha = SHA) => ({
+  ...request(id, sha),
+  environment: "production",
+  target: PRODUCTION_TARGET,
+  after: "staging",
+  liveImageParameter: "/phoenix/phoenix/production/live-image",
+});
+const lastComment = (github: { comments: Map<number, { body: string }> }) =>
+  [...github.comments.values()].at(-1)?.body ?? "";
+
+describe("build once, promote by digest", () => {
+  it("deploys a commit that already has an image by its digest and builds nothing, saying so", async () => {
+    const { workflow, builder, registry, deployer, github, logged } = setUp();
+    const built = {
+      repositoryUri: "registry.test/phoenix/phoenix",
+      digest: `sha256:${"d".repeat(64)}`,
+      uri: `registry.test/phoenix/phoenix@sha256:${"d".repeat(64)}`,
+    };
+    registry.images.set(SHA, built);
+    expect((await workflow.start(request("c1"))).outcome).toBe("started");
+    expect(builder.started).toEqual([]);
+    expect(deployer.registered).toEqual([built.uri]);
+    expect(github.deployment(0).payload).toMatchObject({ imageDigest: built.digest, imageSource: "reused" });
+    expect(lastComment(github)).toContain(
+      `- ♻️ Reused the image built for \`aaaaaaa\` (\`${built.digest}\`); nothing rebuilt`,
+    );
+    expect(logged).toContainEqual({ level: "info", msg: "deploy: reused the commit's image, no build" });
+  });
+
+  it("builds a commit once: a later deploy of it to another environment reuses the image", async () => {
+    const { workflow, builder, deployer, github } = setUp();
+    await workflow.start(request("c1"));
+    await workflow.onRolloutState("ecs-svc/1", { state: "completed" });
+    await workflow.start({ ...request("c2"), environment: "preview", target: { ...TARGET, cluster: "preview" } });
+    expect(builder.started).toEqual([SHA]);
+    expect(deployer.registered).toHaveLength(2);
+    expect(new Set(deployer.registered).size).toBe(1);
+    expect(github.deployments.map((d) => d.payload.imageSource)).toEqual(["built", "reused"]);
+  });
+
+  it("refuses, starting and locking nothing, when it cannot tell whether the commit has an image", async () => {
+    const { workflow, builder, registry, github, ledger } = setUp();
+    registry.failWith = new DeliveryError(
+      "User is not authorized to perform: ecr:DescribeImages",
+      "AccessDeniedException",
+    );
+    const started = await workflow.start(request("c1"));
+    expect(started).toEqual({
+      outcome: "refused",
+      reason:
+        "Could not find out whether `aaaaaaa` already has an image, so nothing was deployed: AccessDeniedException: User is not authorized to perform: ecr:DescribeImages",
+    });
+    expect(builder.started).toEqual([]);
+    expect(github.comments.size).toBe(0);
+    expect((await ledger.acquireLock("deploy/octo-org/phoenix/staging", "someone-else", 60)).acquired).toBe(true);
+  });
+});
+
+describe("enforced deployment order (after: staging)", () => {
+  it("refuses a commit that was never built, building and locking nothing", async () => {
+    const { workflow, builder, github, ledger } = setUp();
+    expect(await workflow.start(toProduction("p1"))).toEqual({
+      outcome: "refused",
+      reason:
+        "**production** accepts only images that succeeded in **staging**; `aaaaaaa` has no image yet, so it has not. Deploy it to **staging** first.",
+    });
+    expect(builder.started).toEqual([]);
+    expect(github.deployments).toEqual([]);
+    expect(github.comments.size).toBe(0);
+    expect((await ledger.acquireLock("deploy/octo-org/phoenix/production", "someone-else", 60)).acquired).toBe(true);
+  });
+
+  it("refuses an image whose staging deploy failed", async () => {
+    const { workflow, github } = setUp();
+    await workflow.start(request("s1"));
+    await workflow.onRolloutState("ecs-svc/1", { state: "failed", reason: "circuit breaker" });
+    const started = await workflow.start(toProduction("p1"));
+    expect(started).toEqual({
+      outcome: "refused",
+      reason: `**production** accepts only images that succeeded in **staging**; \`aaaaaaa\` (\`sha256:${"a".repeat(64)}\`) has not. Deploy it to **staging** first.`,
+    });
+    expect(github.deployments).toHaveLength(1);
+  });
+
+  it("promotes the digest that succeeded in staging, with no second build", async () => {
+    const { workflow, builder, deployer, github } = setUp();
+    await workflow.start(request("s1"));
+    await workflow.onRolloutState("ecs-svc/1", { state: "completed" });
+    expect((await workflow.start(toProduction("p1"))).outcome).toBe("started");
+    expect(builder.started).toEqual([SHA]);
+    expect(deployer.registered).toEqual([
+      `registry.test/phoenix/phoenix@sha256:${"a".repeat(64)}`,
+      deployer.registered[0],
+    ]);
+    const production = github.deployment(1);
+    expect(production).toMatchObject({ environment: "production", payload: { imageSource: "reused" } });
+    expect(lastComment(github)).toContain("Reused the image built for `aaaaaaa`");
+    expect(lastComment(github)).toContain("✔️ It succeeded in **staging**, as **production** requires");
+  });
+
+  it("promotes the image recorded as succeeded in staging when the image repository cannot name it", async () => {
+    const { workflow, builder, registry, deployer } = setUp();
+    await workflow.start(request("s1"));
+    await workflow.onRolloutState("ecs-svc/1", { state: "completed" });
+    registry.images.clear();
+    expect((await workflow.start(toProduction("p1"))).outcome).toBe("started");
+    expect(builder.started).toEqual([SHA]);
+    expect(deployer.registered[1]).toBe(deployer.registered[0]);
+  });
+
+  it("refuses a different image of the same commit than the one staging ran", async () => {
+    const { workflow, registry } = setUp();
+    await workflow.start(request("s1"));
+    await workflow.onRolloutState("ecs-svc/1", { state: "completed" });
+    const rebuilt = `sha256:${"e".repeat(64)}`;
+    registry.images.set(SHA, { repositoryUri: "r", digest: rebuilt, uri: `r@${rebuilt}` });
+    const started = await workflow.start(toProduction("p1"));
+    expect(started.outcome === "refused" && started.reason).toBe(
+      `**production** accepts only images that succeeded in **staging**; \`aaaaaaa\` (\`${rebuilt}\`) has not (**staging** ran \`aaaaaaa\` as \`sha256:${"a".repeat(64)}\`, a different image). Deploy it to **staging** first.`,
+    );
+  });
+
+  it("counts successes per repository: another repository's staging success does not admit the image", async () => {
+    const { workflow } = setUp();
+    await workflow.start({ ...request("s1"), repository: { owner: "octo-org", repo: "other" } });
+    await workflow.onRolloutState("ecs-svc/1", { state: "completed" });
+    expect((await workflow.start(toProduction("p1"))).outcome).toBe("refused");
+  });
+});
+
+describe("the live image", () => {
+  it("records the deployed image by digest in the environment's parameter once the rollout completed", async () => {
+    const { workflow, liveImages, github } = setUp();
+    await workflow.start(request("c1"));
+    expect(liveImages.recorded).toEqual([]);
+    await workflow.onRolloutState("ecs-svc/1", { state: "completed" });
+    const uri = `registry.test/phoenix/phoenix@sha256:${"a".repeat(64)}`;
+    expect(liveImages.recorded).toEqual([
+      { cluster: "phoenix-staging", parameter: "/phoenix/phoenix/staging/live-image", imageUri: uri },
+    ]);
+    expect(lastComment(github)).toContain(
+      `📌 Recorded \`${uri}\` as the live image in \`/phoenix/phoenix/staging/live-image\``,
+    );
+  });
+
+  it("keeps a completed rollout a success when the parameter cannot be written, and says why", async () => {
+    const { workflow, liveImages, github, logged } = setUp();
+    liveImages.failWith = new DeliveryError("not authorized to perform: ssm:PutParameter", "AccessDeniedException");
+    await workflow.start(request("c1"));
+    expect(await workflow.onRolloutState("ecs-svc/1", { state: "completed" })).toBe("succeeded");
+    expect(github.deployment(0).statuses.at(-1)?.state).toBe("success");
+    expect(lastComment(github)).toMatch(/^### 🚀/);
+    expect(lastComment(github)).toContain(
+      "⚠️ Could not record the live image in `/phoenix/phoenix/staging/live-image` (AccessDeniedException: not authorized to perform: ssm:PutParameter). ECS runs the new image; until the parameter names it, a `cdk deploy` of **staging** would bring back the image it names now.",
+    );
+    expect(logged).toContainEqual({ level: "warn", msg: "deploy: could not record the live image" });
+  });
+
+  it("records nothing for a rollout that failed", async () => {
+    const { workflow, liveImages } = setUp();
+    await workflow.start(request("c1"));
+    await workflow.onRolloutState("ecs-svc/1", { state: "failed", reason: "circuit breaker" });
+    expect(liveImages.recorded).toEqual([]);
   });
 });

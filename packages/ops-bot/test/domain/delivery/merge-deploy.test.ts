@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideMergeDeploy, type LandedChange } from "../../../src/domain/delivery/merge-deploy.js";
+import { decideMergeDeploy, deployLandedChange, type LandedChange } from "../../../src/domain/delivery/merge-deploy.js";
+import { workflowWithDoubles } from "../../support/delivery-doubles.js";
 
 const config = {
   deployOnMerge: { environment: "staging", onPush: false },
@@ -28,6 +29,7 @@ describe("which landed changes deploy", () => {
     const decision = decideMergeDeploy(config, "main", merge());
     expect(decision).toMatchObject({
       kind: "deploy",
+      app: "phoenix",
       environment: { name: "staging", cluster: "phoenix-staging" },
       sha: "f".repeat(40),
       trigger: { kind: "merge", actor: "alice", pullRequest: 12 },
@@ -72,5 +74,27 @@ describe("which landed changes deploy", () => {
     const decision = decideMergeDeploy({ deployOnMerge: { environment: "qa" }, environments: {} }, "main", merge());
     expect(decision.kind).toBe("invalid-config");
     expect(decision.kind === "invalid-config" && decision.comment).toContain("`deployOnMerge.environment`");
+  });
+});
+
+describe("deploying what landed", () => {
+  it("answers a merge into an after: environment whose commit never succeeded there with the reason, building nothing", async () => {
+    const { workflow, github, builder, cleanup } = workflowWithDoubles();
+    try {
+      const ordered = {
+        deployOnMerge: { environment: "production" },
+        environments: { staging: { region: "eu-west-1" }, production: { region: "eu-west-1", after: "staging" } },
+      };
+      expect(await deployLandedChange({ github, workflow }, ordered, "main", merge())).toBe("deploy:refused");
+      expect([...github.comments.values()]).toEqual([
+        {
+          issueNumber: 12,
+          body: "### 😕 Not deployed\n\n**production** accepts only images that succeeded in **staging**; `fffffff` has no image yet, so it has not. Deploy it to **staging** first.",
+        },
+      ]);
+      expect(builder.started).toEqual([]);
+    } finally {
+      cleanup();
+    }
   });
 });

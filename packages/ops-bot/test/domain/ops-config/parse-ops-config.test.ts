@@ -157,6 +157,7 @@ describe("the documented example", () => {
       allowedTeams: ["example-org/platform"],
       allowForks: false,
       scaling: { min: 2, max: 10, default: { min: 2, max: 4 } },
+      after: "staging",
     });
   });
 
@@ -207,6 +208,24 @@ describe("one problem per bad path", () => {
       { deployOnMerge: { environment: "prod" }, environments: { staging } },
       "deployOnMerge.environment",
       /must name an environment defined under environments \(staging\)/,
+    ],
+    [
+      "after naming an undefined environment",
+      withProduction({ after: "stagign" }),
+      "environments.production.after",
+      /^must name another environment defined under environments \(staging\)$/,
+    ],
+    [
+      "after naming the environment itself",
+      withProduction({ after: "production" }),
+      "environments.production.after",
+      /^must name another environment, not this one$/,
+    ],
+    [
+      "after given as a list",
+      withProduction({ after: ["staging"] }),
+      "environments.production.after",
+      /^must be the name of another environment$/,
     ],
     [
       "onPush without an environment to push to",
