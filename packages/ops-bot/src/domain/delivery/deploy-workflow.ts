@@ -183,6 +183,10 @@ export class DeployWorkflow {
   async onBuildFinished(buildId: string): Promise<string> {
     const deploy = await this.follow(ledgerKeys.deployByBuild(buildId));
     if (deploy?.stage !== "building" || deploy.buildId !== buildId) return "ignored:no-deploy-waits-for-build";
+    return this.afterBuild(deploy, buildId);
+  }
+
+  private async afterBuild(deploy: InFlightDeploy, buildId: string): Promise<string> {
     const outcome = await this.deps.builder.outcome(buildId);
     if (outcome.status === "in-progress") return "waiting:build";
     if (outcome.status === "failed") {
@@ -218,7 +222,9 @@ export class DeployWorkflow {
     if (!deploy) return "idle";
     try {
       if (deploy.stage === "building" && deploy.buildId) {
-        const result = await this.onBuildFinished(deploy.buildId);
+        // This environment's own deploy, not the build's pointer: CodeBuild answers two deploys
+        // of one commit with one build, and the pointer names only the last of them.
+        const result = await this.afterBuild(deploy, deploy.buildId);
         if (result !== "waiting:build") return result;
       }
       if (deploy.stage === "rolling-out" && deploy.ecsDeploymentId) {

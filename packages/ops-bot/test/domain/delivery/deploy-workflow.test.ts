@@ -365,3 +365,19 @@ describe("the live image", () => {
     expect(liveImages.recorded).toEqual([]);
   });
 });
+
+describe("one build for two environments", () => {
+  it("finishes both deploys that CodeBuild answered with the same build: the event resumes one, the reconciler the other", async () => {
+    const { workflow, builder, github } = setUp();
+    builder.next = () => ({ status: "started", buildId: "b:1" });
+    await workflow.start(request("s1"));
+    await workflow.start({ ...request("q1"), environment: "qa", target: { ...TARGET, cluster: "qa" } });
+    builder.outcomes.set("b:1", {
+      status: "succeeded",
+      image: { repositoryUri: "r", digest: `sha256:${"c".repeat(64)}`, uri: `r@sha256:${"c".repeat(64)}` },
+    });
+    expect(await workflow.onBuildFinished("b:1")).toBe("rolling-out");
+    expect(await workflow.reconcile(repository, "staging")).toBe("rolling-out");
+    expect(github.deployments.map((d) => d.environment).sort()).toEqual(["qa", "staging"]);
+  });
+});
