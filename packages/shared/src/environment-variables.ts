@@ -3,7 +3,10 @@
  * spelling for both sides.
  */
 export const OPS_BOT_ENV = {
-  /** `owner/name` of the repository AWS events are reported to. */
+  /**
+   * `owner/name` of the default repository: SNS alarm messages (unlabelled) are reported to it
+   * and the reconciler scans it. Labelled environment events name their own repository.
+   */
   targetRepository: "PHOENIX_TARGET_REPOSITORY",
   /** Secrets Manager ARN of the GitHub App credentials (JSON: appId, privateKey, webhookSecret). */
   githubAppSecretArn: "PHOENIX_GITHUB_APP_SECRET_ARN",
@@ -11,8 +14,6 @@ export const OPS_BOT_ENV = {
   ledgerTable: "PHOENIX_LEDGER_TABLE",
   /** SNS topic ARNs the bot accepts notifications from (comma-separated). */
   allowedTopicArns: "PHOENIX_ALLOWED_TOPIC_ARNS",
-  /** The service's log group: the lines alarm and crash issues carry are read from it. */
-  logGroupName: "PHOENIX_LOG_GROUP_NAME",
   /** `<registry>/<repository>` the image builds push to; a built image elsewhere is refused. */
   repositoryUri: "PHOENIX_ECR_REPOSITORY_URI",
   /** The CodeBuild project that builds the app image at a commit. */

@@ -1,11 +1,15 @@
 import { OPS_BOT_ENV, OPS_BOT_SERVER_ENV } from "@phoenix/shared";
 import { z } from "zod";
+import type { AlarmKind } from "../domain/notifications/alarm-kind.js";
 import type { RepositoryRef } from "../ports/repository-gateway.js";
 import { BotConfigError, readTargetRepository } from "./target-repository.js";
 
 /** Everything the bot reads from its environment besides Probot's own APP_ID / PRIVATE_KEY / WEBHOOK_SECRET. */
 export interface BotSettings {
-  /** The repository AWS events are reported to: they carry no repository of their own. */
+  /**
+   * The default repository: alarm messages arriving by SNS (which carry no labels) are reported
+   * to it, and the reconciler scans its environments. Labelled events name their own.
+   */
   readonly targetRepository: RepositoryRef;
   readonly region: string;
   /** SNS topics whose notifications are accepted; anything else is refused before any fetch. */
@@ -15,9 +19,9 @@ export interface BotSettings {
   readonly ledger:
     | { readonly kind: "dynamodb"; readonly table: string }
     | { readonly kind: "embedded"; readonly file: string };
-  readonly logGroupName: string | undefined;
   readonly alarmIssues: {
-    readonly label: string;
+    /** The label of each alarm kind's issues. */
+    readonly labels: Readonly<Record<AlarmKind, string>>;
     readonly commentIntervalMs: number;
     readonly closeOnOk: boolean;
   };
@@ -44,9 +48,11 @@ const schema = z.object({
   [OPS_BOT_SERVER_ENV.eventsSharedSecret]: z.string().min(32, "must be at least 32 characters").optional(),
   [OPS_BOT_ENV.ledgerTable]: z.string().min(1).optional(),
   [OPS_BOT_SERVER_ENV.ledgerFile]: z.string().min(1).default(".phoenix-local/ops-ledger.json"),
-  [OPS_BOT_ENV.logGroupName]: z.string().min(1).optional(),
   AWS_REGION: z.string().min(1).default("eu-west-1"),
   PHOENIX_CPU_ISSUE_LABEL: z.string().min(1).default("ops:cpu"),
+  PHOENIX_5XX_ISSUE_LABEL: z.string().min(1).default("ops:5xx"),
+  PHOENIX_LB_5XX_ISSUE_LABEL: z.string().min(1).default("ops:lb-5xx"),
+  PHOENIX_UNHEALTHY_ISSUE_LABEL: z.string().min(1).default("ops:unhealthy"),
   PHOENIX_CRASH_ISSUE_LABEL: z.string().min(1).default("ops:crash"),
   PHOENIX_ALARM_COMMENT_INTERVAL_MINUTES: positiveInt.default(15),
   PHOENIX_CLOSE_ISSUE_ON_OK: z.enum(["true", "false"]).default("true"),
@@ -85,9 +91,13 @@ export function readBotSettings(env: BotEnvironment | NodeJS.ProcessEnv): BotSet
       .filter(Boolean),
     eventsSharedSecret: vars[OPS_BOT_SERVER_ENV.eventsSharedSecret],
     ledger: table ? { kind: "dynamodb", table } : { kind: "embedded", file: vars[OPS_BOT_SERVER_ENV.ledgerFile] },
-    logGroupName: vars[OPS_BOT_ENV.logGroupName],
     alarmIssues: {
-      label: vars.PHOENIX_CPU_ISSUE_LABEL,
+      labels: {
+        cpu: vars.PHOENIX_CPU_ISSUE_LABEL,
+        "target-5xx": vars.PHOENIX_5XX_ISSUE_LABEL,
+        "lb-5xx": vars.PHOENIX_LB_5XX_ISSUE_LABEL,
+        "unhealthy-hosts": vars.PHOENIX_UNHEALTHY_ISSUE_LABEL,
+      },
       commentIntervalMs: vars.PHOENIX_ALARM_COMMENT_INTERVAL_MINUTES * 60_000,
       closeOnOk: vars.PHOENIX_CLOSE_ISSUE_ON_OK === "true",
     },

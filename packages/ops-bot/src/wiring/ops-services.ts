@@ -4,8 +4,6 @@
 // builder (an in-process build where there is no CodeBuild).
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECRClient } from "@aws-sdk/client-ecr";
@@ -14,7 +12,7 @@ import { ApplicationAutoScalingScaler } from "../adapters/aws/application-auto-s
 import { createCloudWatchLogReader } from "../adapters/aws/cloudwatch-log-reader.js";
 import { createCloudWatchMetricReader } from "../adapters/aws/cloudwatch-metric-reader.js";
 import { CodeBuildImageBuilder } from "../adapters/aws/codebuild-image-builder.js";
-import { createDeploymentClients } from "../adapters/aws/deployment-clients.js";
+import { createDeploymentClients, type DeploymentClients } from "../adapters/aws/deployment-clients.js";
 import { createEcrCommitImages, parseEcrRepositoryUri } from "../adapters/aws/ecr-commit-images.js";
 import { createEcrImageTags } from "../adapters/aws/ecr-image-tags.js";
 import { EcsDeployer } from "../adapters/aws/ecs-deployer.js";
@@ -27,6 +25,7 @@ import { DeployEventHandler } from "../domain/delivery/deploy-event-handler.js";
 import { DeployWorkflow } from "../domain/delivery/deploy-workflow.js";
 import { AlarmIssueHandler } from "../domain/notifications/alarm-issue-handler.js";
 import { CrashIssueHandler } from "../domain/notifications/crash-issue-handler.js";
+import { EnvironmentScopes, type OpsConfigFile } from "../domain/notifications/environment-scope.js";
 import { OPS_CONFIG_PATH } from "../domain/ops-config/ops-config-schema.js";
 import { parseOpsConfig } from "../domain/ops-config/parse-ops-config.js";
 import { AwsInputRouter } from "../intake/aws-input-router.js";
@@ -35,7 +34,6 @@ import type { CommitImages } from "../ports/commit-images.js";
 import { DeliveryError } from "../ports/delivery-error.js";
 import type { ImageBuilder } from "../ports/image-builder.js";
 import type { Ledger } from "../ports/ledger.js";
-import type { LogReader } from "../ports/log-reader.js";
 import type { OpsLogger } from "../ports/logger.js";
 import type { RepositoryRef } from "../ports/repository-gateway.js";
 import type { BotSettings } from "./bot-settings.js";
@@ -80,37 +78,33 @@ export function createOpsServices(deps: OpsServicesDeps): OpsServices {
   const now = deps.now ?? (() => new Date());
   const ledger = createLedger(settings, aws);
   const targetOctokit = () => deps.octokitFor(settings.targetRepository);
-  const issues = lazyIssueTracker(targetOctokit, settings.targetRepository);
-  const logs: LogReader = settings.logGroupName
-    ? createCloudWatchLogReader(new CloudWatchLogsClient(aws), {
-        region: settings.region,
-        logGroupName: settings.logGroupName,
-      })
-    : { around: async () => ({ lines: [], streams: [] }), tailOfStream: async () => ({ lines: [], streams: [] }) };
-  const alarms = new AlarmIssueHandler({
-    ledger,
-    issues,
-    metrics: createCloudWatchMetricReader(new CloudWatchClient(aws)),
-    logs,
-    policy: settings.alarmIssues,
-    storm: settings.storm,
-    now,
-  });
-  const stoppedTasks = new CrashIssueHandler({
-    ledger,
-    issues,
-    logs,
-    policy: { label: settings.crashLabel, commentIntervalMs: settings.alarmIssues.commentIntervalMs },
-    storm: settings.storm,
-    repository: settings.targetRepository,
-    imageTags: createEcrImageTags(new ECRClient(aws)),
-    now,
-  });
-
   const clients = createDeploymentClients({
     ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
     ...(aws.credentials ? { credentials: aws.credentials } : {}),
   });
+
+  // Alarm and crash issues: in the repository an event's labels name, with evidence read in
+  // the environment's account through its deployer role.
+  const scopes = environmentScopes(deps, clients);
+  const alarms = new AlarmIssueHandler({
+    ledger,
+    scopes,
+    policy: settings.alarmIssues,
+    storm: settings.storm,
+    now,
+    logger: deps.logger,
+  });
+  const stoppedTasks = new CrashIssueHandler({
+    ledger,
+    scopes,
+    policy: { label: settings.crashLabel, commentIntervalMs: settings.alarmIssues.commentIntervalMs },
+    storm: settings.storm,
+    // Images live in the ops account's repository: read with the bot's own credentials.
+    imageTags: createEcrImageTags(new ECRClient(aws)),
+    now,
+    logger: deps.logger,
+  });
+
   const deployer = new EcsDeployer({ clients });
   const scaler = new ApplicationAutoScalingScaler({ clients });
   const workflow = new DeployWorkflow({
@@ -133,7 +127,13 @@ export function createOpsServices(deps: OpsServicesDeps): OpsServices {
     }),
   });
   return {
-    router: new AwsInputRouter({ alarms, stoppedTasks, deploys: deployEvents, logger: deps.logger }),
+    router: new AwsInputRouter({
+      alarms,
+      stoppedTasks,
+      deploys: deployEvents,
+      snsRepository: settings.targetRepository,
+      logger: deps.logger,
+    }),
     ledger,
     webhooks: { workflow, deployer, scaler, ledger, repositoryGateway: createOctokitRepositoryGateway },
     deployEvents,
@@ -182,4 +182,50 @@ function imageBuilderFromSettings(settings: BotSettings, aws: AwsClientSettings)
     );
   };
   return { start: refuse, outcome: refuse };
+}
+
+/** How long a repository's ops config is reused for alarm and crash issues (a burst of alarms reads it once). */
+const OPS_CONFIG_REUSE_MS = 60_000;
+
+/**
+ * Each labelled environment's issues (its repository's), logs and metrics (its account and
+ * region, through its deployer role: `clients` assumes `target.roleArn`).
+ */
+function environmentScopes(deps: OpsServicesDeps, clients: DeploymentClients): EnvironmentScopes {
+  const configs = new Map<string, { readonly at: number; readonly file: Promise<OpsConfigFile> }>();
+  const opsConfig = (repository: RepositoryRef): Promise<OpsConfigFile> => {
+    const key = `${repository.owner}/${repository.repo}`.toLowerCase();
+    const cached = configs.get(key);
+    if (cached && Date.now() - cached.at < OPS_CONFIG_REUSE_MS) return cached.file;
+    const file = readOpsConfigFile(deps.octokitFor, repository);
+    configs.set(key, { at: Date.now(), file });
+    file.catch(() => configs.delete(key));
+    return file;
+  };
+  return new EnvironmentScopes({
+    opsConfig,
+    issues: (repository) => lazyIssueTracker(() => deps.octokitFor(repository), repository),
+    logs: ({ target, logGroup }) =>
+      createCloudWatchLogReader(clients.logs(target), { region: target.region, logGroupName: logGroup }),
+    metrics: (target) => createCloudWatchMetricReader(clients.cloudWatch(target)),
+  });
+}
+
+async function readOpsConfigFile(
+  octokitFor: OpsServicesDeps["octokitFor"],
+  repository: RepositoryRef,
+): Promise<OpsConfigFile> {
+  const octokit = await octokitFor(repository);
+  try {
+    const { config, files } = await octokit.config.get({
+      owner: repository.owner,
+      repo: repository.repo,
+      path: OPS_CONFIG_PATH,
+    });
+    return files.every((file) => file.config === null) ? { kind: "absent" } : { kind: "file", content: config };
+  } catch (error) {
+    // The config plugin throws plain errors for a file it cannot parse; HTTP errors carry a status.
+    if (typeof (error as { status?: unknown }).status === "number") throw error;
+    return { kind: "unreadable", why: String((error as Error).message ?? error) };
+  }
 }

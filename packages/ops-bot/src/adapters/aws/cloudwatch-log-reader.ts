@@ -1,6 +1,7 @@
 import {
   type CloudWatchLogsClient,
   FilterLogEventsCommand,
+  type FilterLogEventsCommandOutput,
   GetLogEventsCommand,
   ResourceNotFoundException,
 } from "@aws-sdk/client-cloudwatch-logs";
@@ -18,14 +19,21 @@ export function createCloudWatchLogReader(client: CloudWatchLogsClient, target: 
   const ref = (stream: string) => ({ region: target.region, logGroup: target.logGroupName, stream });
   return {
     async around(at, limit) {
-      const page = await client.send(
-        new FilterLogEventsCommand({
-          logGroupName: target.logGroupName,
-          startTime: at.getTime() - AROUND_MS,
-          endTime: at.getTime() + AROUND_MS,
-          limit,
-        }),
-      );
+      let page: FilterLogEventsCommandOutput;
+      try {
+        page = await client.send(
+          new FilterLogEventsCommand({
+            logGroupName: target.logGroupName,
+            startTime: at.getTime() - AROUND_MS,
+            endTime: at.getTime() + AROUND_MS,
+            limit,
+          }),
+        );
+      } catch (error) {
+        // An environment whose service never logged has no log group yet: the issue says so, it is still filed.
+        if (error instanceof ResourceNotFoundException) return { lines: [], streams: [] };
+        throw error;
+      }
       const events = page.events ?? [];
       const streams = [...new Set(events.map((e) => e.logStreamName).filter((s): s is string => Boolean(s)))];
       return { lines: events.map((e) => (e.message ?? "").trimEnd()), streams: streams.map(ref) };

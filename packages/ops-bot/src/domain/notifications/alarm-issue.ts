@@ -1,5 +1,6 @@
 import { alarmConsoleUrl } from "../rendering/console-links.js";
 import { codeCell, factTable, fenced, oneLine, plainCell } from "../rendering/markdown.js";
+import { ALARM_KIND_WORDING, type AlarmKind } from "./alarm-kind.js";
 import type { IssueDecision } from "./issue-decision.js";
 
 /** The fields of a CloudWatch alarm state change this decision reads. */
@@ -32,8 +33,8 @@ export interface AlarmIssueRecord {
 }
 
 export interface AlarmIssuePolicy {
-  /** Label on every CPU issue. @default "ops:cpu" */
-  readonly label: string;
+  /** The label of each kind's issues, e.g. `ops:cpu`, `ops:5xx`. */
+  readonly labels: Readonly<Record<AlarmKind, string>>;
   /** At most one comment per this interval while the alarm repeats. */
   readonly commentIntervalMs: number;
   /** Close the issue when the alarm returns to OK. */
@@ -52,12 +53,15 @@ export type AlarmIssueAction = IssueDecision<AlarmIssueRecord>;
 export const ALARM_MARKER_PREFIX = "phoenix-ops:alarm";
 
 /**
- * ALARM opens one issue per fingerprint, or updates the open one (counter, chart) with at most
+ * ALARM opens one issue per fingerprint, titled and labelled for the alarm's kind, or updates the open one (counter, chart) with at most
  * one comment per interval; OK after ALARM comments and, if configured, closes; OK after
  * INSUFFICIENT_DATA, and INSUFFICIENT_DATA itself, change nothing.
  */
 export function decideAlarmIssue(input: {
   readonly change: AlarmChange;
+  readonly kind: AlarmKind;
+  /** The environment of the repository's ops config the alarm belongs to. */
+  readonly environment: string;
   readonly fingerprint: string;
   readonly record: AlarmIssueRecord | undefined;
   /** The fingerprint's ALARM counter, this delivery and any coalesced into it included. */
@@ -78,9 +82,9 @@ export function decideAlarmIssue(input: {
       const counts = { occurrences, firstSeenAt: lastSeenAt, lastSeenAt };
       return {
         kind: "open",
-        title: `CPU peak: ${oneLine(change.alarmName)} in ALARM`,
-        labels: [policy.label],
-        body: renderAlarmIssueBody(input.fingerprint, change, input.evidence, counts),
+        title: `${ALARM_KIND_WORDING[input.kind].title}: ${oneLine(change.alarmName)} in ALARM`,
+        labels: [policy.labels[input.kind]],
+        body: renderAlarmIssueBody(input, counts),
         record: (issueNumber) => ({ issueNumber, open: true, counterBase, ...counts, lastCommentAt: at }),
       };
     }
@@ -89,7 +93,7 @@ export function decideAlarmIssue(input: {
     return {
       kind: "update",
       issueNumber: record.issueNumber,
-      body: renderAlarmIssueBody(input.fingerprint, change, input.evidence, {
+      body: renderAlarmIssueBody(input, {
         occurrences,
         firstSeenAt: record.firstSeenAt,
         lastSeenAt,
@@ -110,15 +114,19 @@ export function decideAlarmIssue(input: {
       record: { ...record, open: !policy.closeOnOk, lastCommentAt: at },
     };
   }
-  return { kind: "nothing", why: "INSUFFICIENT_DATA says nothing about the CPU" };
+  return { kind: "nothing", why: "INSUFFICIENT_DATA says nothing about the service" };
 }
 
 function renderAlarmIssueBody(
-  fingerprint: string,
-  change: AlarmChange,
-  evidence: AlarmEvidence,
+  input: {
+    readonly fingerprint: string;
+    readonly change: AlarmChange;
+    readonly environment: string;
+    readonly evidence: AlarmEvidence;
+  },
   counts: { occurrences: number; firstSeenAt: string; lastSeenAt: string },
 ): string {
+  const { fingerprint, change, evidence } = input;
   const threshold =
     change.threshold === undefined ? "—" : plainCell(`${change.comparisonOperator ?? "threshold"} ${change.threshold}`);
   const logs = evidence.logLines.length ? fenced(evidence.logLines) : "_No log lines found around the breach._";
@@ -127,6 +135,7 @@ function renderAlarmIssueBody(
     `${codeCell(change.alarmName)} went from ${change.oldState} to **${change.newState}**.`,
     "",
     factTable([
+      ["Environment", codeCell(input.environment)],
       ["Threshold", threshold],
       ["Reason", plainCell(change.reason)],
       ["Occurrences", String(counts.occurrences)],

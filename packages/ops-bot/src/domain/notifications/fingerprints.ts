@@ -4,6 +4,7 @@
  * SHA-256 over the identifying parts.
  */
 import { createHash } from "node:crypto";
+import type { RepositoryRef } from "../../ports/repository-gateway.js";
 import { parseArn } from "../events/arn.js";
 
 const FINGERPRINT_HEX_DIGITS = 16;
@@ -12,6 +13,21 @@ function fingerprint(parts: readonly (string | number | null)[]): string {
   // JSON keeps the parts apart: ["a-b", "c"] and ["a", "b-c"] cannot collide.
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, FINGERPRINT_HEX_DIGITS);
 }
+
+/**
+ * Where an issue is kept. Part of every fingerprint: the issue number a fingerprint's record
+ * holds means something in one repository only, and two repositories' environments may run
+ * services of the same name (in different accounts).
+ */
+export interface IssuePlace {
+  readonly repository: RepositoryRef;
+  readonly environment: string;
+}
+
+const placeParts = ({ repository, environment }: IssuePlace) => [
+  `${repository.owner}/${repository.repo}`.toLowerCase(),
+  environment,
+];
 
 /** An alarm's identity; an `AlarmStateChange` is one. */
 export interface AlarmIdentity {
@@ -28,9 +44,9 @@ export class InvalidAlarmArnError extends Error {
  * The fingerprint of an alarm, from its ARN or from account, Region and name; both give the
  * same fingerprint for the same alarm, whether it arrived by SNS or by EventBridge.
  */
-export function alarmFingerprint(alarm: string | AlarmIdentity): string {
+export function alarmFingerprint(alarm: string | AlarmIdentity, place: IssuePlace): string {
   const { accountId, region, alarmName } = typeof alarm === "string" ? alarmIdentityFromArn(alarm) : alarm;
-  return fingerprint(["alarm", accountId, region, alarmName]);
+  return fingerprint(["alarm", ...placeParts(place), accountId, region, alarmName]);
 }
 
 function alarmIdentityFromArn(alarmArn: string): AlarmIdentity {
@@ -58,9 +74,10 @@ export interface CrashIdentity {
  * The fingerprint of a crash. The error line is normalised first (see `normalizeErrorLine`),
  * so the same failure in two tasks, at two times, shares one fingerprint.
  */
-export function crashFingerprint(crash: CrashIdentity): string {
+export function crashFingerprint(crash: CrashIdentity, place: IssuePlace): string {
   return fingerprint([
     "crash",
+    ...placeParts(place),
     crash.service,
     crash.container,
     crash.exitCode ?? null,

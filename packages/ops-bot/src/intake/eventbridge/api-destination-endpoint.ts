@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { hasEnvironmentLabels } from "../../domain/events/environment-labels.js";
 import type { OpsLogger } from "../../ports/logger.js";
 import { type IntakeRequest, type IntakeResponse, singleHeader } from "../sns/sns-endpoint.js";
 
@@ -51,7 +52,9 @@ export async function handleApiDestinationRequest(
   }
   if (typeof event !== "object" || event === null || Array.isArray(event)) return reject(400, "not-a-json-object");
   const accepted = event as ApiDestinationEvent;
-  const context = { intake: "eventbridge", id: clip(accepted.id), detailType: clip(accepted["detail-type"]) };
+  // A labelled environment event carries the AWS event under `event`; its id and type are what a reader looks for.
+  const inner = hasEnvironmentLabels(accepted) && isJsonObject(accepted.event) ? accepted.event : accepted;
+  const context = { intake: "eventbridge", id: clip(inner.id), detailType: clip(inner["detail-type"]) };
   logger.info(context, "eventbridge: event accepted");
   return {
     status: 202,
@@ -74,6 +77,10 @@ export async function handleApiDestinationRequest(
 export function secretsMatch(provided: string, expected: string): boolean {
   const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
   return timingSafeEqual(digest(provided), digest(expected));
+}
+
+function isJsonObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function clip(value: unknown): string | undefined {

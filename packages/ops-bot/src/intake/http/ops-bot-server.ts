@@ -61,7 +61,11 @@ export async function createOpsBotServer(deps: OpsBotServerDeps): Promise<OpsBot
     secret: deps.eventsSharedSecret ?? "",
     onEvent: async (event) => {
       const outcome = await router.onEvent(event);
-      deps.logger.info({ intake: "events", id: event.id, outcome }, "events: handled");
+      // A labelled environment event carries the AWS event (and its id) under `event`.
+      const { id } = (typeof event.event === "object" && event.event !== null ? event.event : event) as {
+        id?: unknown;
+      };
+      deps.logger.info({ intake: "events", id, outcome }, "events: handled");
     },
     logger: deps.logger,
   };

@@ -1,4 +1,5 @@
 import type { Probot } from "probot";
+import { hasEnvironmentLabels } from "../../domain/events/environment-labels.js";
 import type { OpsLogger } from "../../ports/logger.js";
 import type { AwsInputRouter } from "../aws-input-router.js";
 
@@ -15,7 +16,12 @@ export interface SnsInvocation {
     readonly Sns: { readonly MessageId: string; readonly TopicArn: string; readonly Message: string };
   }[];
 }
-export type EventBridgeInvocation = Readonly<Record<string, unknown>> & { readonly "detail-type": string };
+/**
+ * An AWS event as sent (CodeBuild, the schedule: it has a `detail-type`), or an environment's
+ * event labelled by the ops bus (`LabelledEnvironmentEvent` of @phoenix/shared: it has the
+ * labels key). The router parses either.
+ */
+export type EventBridgeInvocation = Readonly<Record<string, unknown>>;
 
 export interface FunctionUrlResponse {
   readonly statusCode: number;
@@ -109,7 +115,7 @@ function isSnsInvocation(event: unknown): event is SnsInvocation {
   return Array.isArray(records) && records.length > 0 && records.every((r) => r.EventSource === "aws:sns");
 }
 function isEventBridgeInvocation(event: unknown): event is EventBridgeInvocation {
-  return (
-    typeof event === "object" && event !== null && typeof (event as EventBridgeInvocation)["detail-type"] === "string"
-  );
+  if (typeof event !== "object" || event === null) return false;
+  const record = event as Readonly<Record<string, unknown>>;
+  return typeof record["detail-type"] === "string" || hasEnvironmentLabels(record);
 }

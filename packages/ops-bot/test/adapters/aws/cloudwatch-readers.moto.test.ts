@@ -85,4 +85,13 @@ describe("evidence from CloudWatch (moto server)", () => {
     const reader = createCloudWatchLogReader(client, { region: "eu-west-1", logGroupName });
     expect(await reader.tailOfStream("phoenix/app/never-started", 50)).toEqual({ lines: [], streams: [] });
   });
+
+  it("reads no lines, rather than failing, around a moment in a log group that does not exist yet", async () => {
+    const client = new CloudWatchLogsClient(motoClientConfig());
+    const reader = createCloudWatchLogReader(client, {
+      region: "eu-west-1",
+      logGroupName: `/phoenix/never-logged/${randomUUID().slice(0, 8)}`,
+    });
+    expect(await reader.around(new Date(), 30)).toEqual({ lines: [], streams: [] });
+  });
 });

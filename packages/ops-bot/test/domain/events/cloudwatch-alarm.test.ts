@@ -172,7 +172,8 @@ describe("one alarm, two transports", () => {
     event.resources = [bySns.alarmArn];
     event.detail.alarmName = "phoenix-staging-cpu-high";
     const byEventBridge = parseAlarmStateChangeEvent(event);
-    expect(alarmFingerprint(byEventBridge)).toBe(alarmFingerprint(bySns));
-    expect(alarmFingerprint(bySns.alarmArn)).toBe(alarmFingerprint(bySns));
+    const place = { repository: { owner: "octo-org", repo: "phoenix" }, environment: "staging" };
+    expect(alarmFingerprint(byEventBridge, place)).toBe(alarmFingerprint(bySns, place));
+    expect(alarmFingerprint(bySns.alarmArn, place)).toBe(alarmFingerprint(bySns, place));
   });
 });

@@ -5,7 +5,11 @@ import {
   decideAlarmIssue,
 } from "../../../src/domain/notifications/alarm-issue.js";
 
-const policy = { label: "ops:cpu", commentIntervalMs: 15 * 60_000, closeOnOk: true };
+const policy = {
+  labels: { cpu: "ops:cpu", "target-5xx": "ops:5xx", "lb-5xx": "ops:lb-5xx", "unhealthy-hosts": "ops:unhealthy" },
+  commentIntervalMs: 15 * 60_000,
+  closeOnOk: true,
+};
 const evidence = { chart: "```mermaid\nxychart-beta\n```", logLines: ["GET /generatecert 200"], logLinks: [] };
 const now = new Date("2026-11-26T10:30:00Z");
 const alarm = (change: Partial<AlarmChange>): AlarmChange => ({
@@ -31,6 +35,8 @@ const openRecord: AlarmIssueRecord = {
 const decide = (change: AlarmChange, record?: AlarmIssueRecord, policyOverride = {}, alarmCount = 3) =>
   decideAlarmIssue({
     change,
+    kind: "cpu",
+    environment: "staging",
     fingerprint: "ab12",
     record,
     alarmCount,
@@ -39,7 +45,30 @@ const decide = (change: AlarmChange, record?: AlarmIssueRecord, policyOverride =
     now,
   });
 
-describe("CPU alarm → GitHub issue decisions", () => {
+describe("alarm → GitHub issue decisions", () => {
+  it("titles and labels the issue for the alarm's kind", () => {
+    const opened = (["cpu", "target-5xx", "lb-5xx", "unhealthy-hosts"] as const).map((kind) => {
+      const action = decideAlarmIssue({
+        change: alarm({ alarmName: "a" }),
+        kind,
+        environment: "staging",
+        fingerprint: "ab12",
+        record: undefined,
+        alarmCount: 1,
+        policy,
+        evidence,
+        now,
+      });
+      return action.kind === "open" ? [action.title, action.labels] : action.kind;
+    });
+    expect(opened).toEqual([
+      ["CPU peak: a in ALARM", ["ops:cpu"]],
+      ["5xx from the app: a in ALARM", ["ops:5xx"]],
+      ["5xx from the load balancer: a in ALARM", ["ops:lb-5xx"]],
+      ["Unhealthy tasks: a in ALARM", ["ops:unhealthy"]],
+    ]);
+  });
+
   it("opens one labelled issue carrying a hidden fingerprint marker, the threshold, reason, chart and logs", () => {
     const action = decide(alarm({}), undefined, {}, 1);
     expect(action.kind).toBe("open");
@@ -103,6 +132,8 @@ describe("CPU alarm → GitHub issue decisions", () => {
   it("cannot be tricked into breaking the log block by a log line holding a code fence", () => {
     const action = decideAlarmIssue({
       change: alarm({}),
+      kind: "cpu",
+      environment: "staging",
       fingerprint: "ab12",
       record: undefined,
       alarmCount: 1,
@@ -123,6 +154,8 @@ describe("CPU alarm → GitHub issue decisions", () => {
     const leaky = alarm({ reason: "Threshold Crossed; last request had password=hunter2" });
     const action = decideAlarmIssue({
       change: leaky,
+      kind: "cpu",
+      environment: "staging",
       fingerprint: "ab12",
       record: undefined,
       alarmCount: 1,

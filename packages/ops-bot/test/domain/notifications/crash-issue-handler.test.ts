@@ -13,14 +13,14 @@ import { PHOENIX_APP } from "@phoenix/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { motoClientConfig } from "../../../../../test-support/moto.js";
 import { createCloudWatchLogReader } from "../../../src/adapters/aws/cloudwatch-log-reader.js";
-import { createOctokitIssueTracker } from "../../../src/adapters/github/octokit-issue-tracker.js";
 import { EmbeddedLedger } from "../../../src/adapters/ledger/embedded-ledger.js";
+import type { EventLabels } from "../../../src/domain/events/environment-labels.js";
 import {
   CrashIssueHandler,
   type CrashIssueHandlerDeps,
 } from "../../../src/domain/notifications/crash-issue-handler.js";
 import { awsFixture } from "../../support/aws-fixtures.js";
-import { octokitFor } from "../../support/octokit-for.js";
+import { environmentScopes, RecordingLogger, STAGING } from "../../support/environment-scopes.js";
 
 // Documented ECS examples and their stopped-task variants; each file's `source` says where it came from.
 type TaskEvent = {
@@ -35,7 +35,6 @@ type TaskEvent = {
 const fixture = (name: string): TaskEvent => awsFixture(name) as unknown as TaskEvent;
 
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
-const REPOSITORY = { owner: "octo-org", repo: "phoenix" };
 const taskArn = (taskId: string) => `arn:aws:ecs:us-west-2:111122223333:task/FargateCluster/${taskId}`;
 const newTaskId = () => randomUUID().replace(/-/g, "");
 
@@ -79,7 +78,12 @@ describe("stopped ECS tasks become crash issues (moto logs, GitHub stand-in)", (
   let logsClient: CloudWatchLogsClient;
   let logGroupName: string;
   let deps: CrashIssueHandlerDeps;
-  let handler: CrashIssueHandler;
+  let handler: ReturnType<typeof labelledAs>;
+  let logger: RecordingLogger;
+  /** The handler, given each event with the staging labels (as the ops bus labels them). */
+  const labelledAs = (crashes: CrashIssueHandler, labels: EventLabels = STAGING) => ({
+    handle: (event: unknown) => crashes.handle({ labels, event }),
+  });
 
   const putLogs = async (logStreamName: string, lines: readonly string[]) => {
     await logsClient.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
@@ -106,17 +110,20 @@ describe("stopped ECS tasks become crash issues (moto logs, GitHub stand-in)", (
     // moto keeps log groups for the life of the server, across test runs.
     logGroupName = `/phoenix/test/${randomUUID().slice(0, 8)}`;
     await logsClient.send(new CreateLogGroupCommand({ logGroupName }));
+    logger = new RecordingLogger();
     deps = {
       ledger: new EmbeddedLedger(join(dir, "ledger.json")),
-      issues: createOctokitIssueTracker(octokitFor(github), REPOSITORY),
-      logs: createCloudWatchLogReader(logsClient, { region: "us-west-2", logGroupName }),
+      // This test's own log group stands for the environment's (the flow test reads the real one).
+      scopes: environmentScopes(github, {
+        sources: { logs: () => createCloudWatchLogReader(logsClient, { region: "us-west-2", logGroupName }) },
+      }),
       policy: { label: "ops:crash", commentIntervalMs: 60 * 60_000 },
       storm: { maxNewIssues: 10, windowSeconds: 3600 },
-      repository: REPOSITORY,
       now: () => new Date(),
       pause: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))),
+      logger,
     };
-    handler = new CrashIssueHandler(deps);
+    handler = labelledAs(new CrashIssueHandler(deps));
   });
   afterEach(() => {
     github.assertClean();
@@ -221,7 +228,7 @@ describe("stopped ECS tasks become crash issues (moto logs, GitHub stand-in)", (
   });
 
   it("folds new crash issues beyond the storm limit into their counters", async () => {
-    handler = new CrashIssueHandler({ ...deps, storm: { maxNewIssues: 2, windowSeconds: 3600 } });
+    handler = labelledAs(new CrashIssueHandler({ ...deps, storm: { maxNewIssues: 2, windowSeconds: 3600 } }));
     const outcomes = [];
     for (const exitCode of [1, 2, 3, 3]) outcomes.push(await handler.handle(await crashedTask(exitCode)));
     expect(outcomes).toEqual(["opened", "opened", "storm-folded", "storm-folded"]);
@@ -229,7 +236,7 @@ describe("stopped ECS tasks become crash issues (moto logs, GitHub stand-in)", (
 
     // After the window, the held-back crash gets its issue with every occurrence counted.
     const later = new Date(Date.now() + 3600_000);
-    handler = new CrashIssueHandler({ ...deps, now: () => later });
+    handler = labelledAs(new CrashIssueHandler({ ...deps, now: () => later }));
     expect(await handler.handle(await crashedTask(3))).toBe("opened");
     expect(github.issues.get(3)?.body).toContain("| Occurrences | 3 |");
   });
@@ -248,15 +255,17 @@ describe("stopped ECS tasks become crash issues (moto logs, GitHub stand-in)", (
   it("finds the commit of an image pinned by digest through the registry's tags", async () => {
     const digest = `sha256:${"c".repeat(64)}`;
     const asked: unknown[] = [];
-    handler = new CrashIssueHandler({
-      ...deps,
-      imageTags: {
-        tagsOf: async (image) => {
-          asked.push(image);
-          return ["latest", SHA];
+    handler = labelledAs(
+      new CrashIssueHandler({
+        ...deps,
+        imageTags: {
+          tagsOf: async (image) => {
+            asked.push(image);
+            return ["latest", SHA];
+          },
         },
-      },
-    });
+      }),
+    );
     const event = await crashedTask();
     const [container] = event.detail.containers;
     if (container) container.image = `111122223333.dkr.ecr.us-west-2.amazonaws.com/phoenix@${digest}`;
@@ -269,17 +278,70 @@ describe("stopped ECS tasks become crash issues (moto logs, GitHub stand-in)", (
 
   it("does the work on the sender's retry when GitHub failed the first attempt", async () => {
     const event = await crashedTask();
-    const failing = new CrashIssueHandler({
-      ...deps,
-      issues: {
-        ...deps.issues,
-        create: async () => {
-          throw new Error("GitHub answered 502");
-        },
-      },
-    });
+    const failing = labelledAs(
+      new CrashIssueHandler({
+        ...deps,
+        scopes: environmentScopes(github, {
+          sources: {
+            issues: () => ({
+              create: async () => {
+                throw new Error("GitHub answered 502");
+              },
+              get: async () => undefined,
+              update: async () => {},
+              comment: async () => {},
+            }),
+          },
+        }),
+      }),
+    );
     await expect(failing.handle(event)).rejects.toThrow("502");
     expect(await handler.handle(event)).toBe("opened");
     expect(github.issues.size).toBe(1);
+  });
+
+  it("opens the issue in the labelled repository, its commit link pointing there", async () => {
+    const shop: EventLabels = { environment: "production", repository: { owner: "octo-shop", repo: "storefront" } };
+    handler = labelledAs(
+      new CrashIssueHandler({
+        ...deps,
+        scopes: environmentScopes(github, {
+          configs: { "octo-shop/storefront": { environments: { production: { region: "us-west-2" } } } },
+          sources: { logs: () => createCloudWatchLogReader(logsClient, { region: "us-west-2", logGroupName }) },
+        }),
+      }),
+      shop,
+    );
+    expect(await handler.handle(await crashedTask())).toBe("opened");
+    const created = github.requests.filter((r) => r.operationId === "issues/create");
+    expect(created.map((r) => r.path)).toEqual(["/repos/octo-shop/storefront/issues"]);
+    expect(github.issues.get(1)?.body).toContain(`https://github.com/octo-shop/storefront/commit/${SHA}`);
+  });
+
+  it("keeps crashes of two repositories' same-named services apart", async () => {
+    const shop: EventLabels = { environment: "staging", repository: { owner: "octo-shop", repo: "storefront" } };
+    const scopes = environmentScopes(github, {
+      configs: {
+        "octo-org/phoenix": { environments: { staging: { region: "us-west-2" } } },
+        "octo-shop/storefront": { environments: { staging: { region: "us-west-2" } } },
+      },
+      sources: { logs: () => createCloudWatchLogReader(logsClient, { region: "us-west-2", logGroupName }) },
+    });
+    const crashes = new CrashIssueHandler({ ...deps, scopes });
+    expect(await labelledAs(crashes).handle(await crashedTask())).toBe("opened");
+    expect(await labelledAs(crashes, shop).handle(await crashedTask())).toBe("opened");
+    expect(github.requests.filter((r) => r.operationId === "issues/create").map((r) => r.path)).toEqual([
+      "/repos/octo-org/phoenix/issues",
+      "/repos/octo-shop/storefront/issues",
+    ]);
+  });
+
+  it("ignores, with a warning, a crash whose labelled environment the repository's ops config does not define", async () => {
+    const qa: EventLabels = { ...STAGING, environment: "qa" };
+    expect(await labelledAs(new CrashIssueHandler(deps), qa).handle(await crashedTask())).toBe(
+      "ignored:unknown-environment",
+    );
+    expect(github.requests).toEqual([]);
+    expect(logger.warnings()).toEqual([expect.stringMatching(/no such environment/)]);
   });
 });

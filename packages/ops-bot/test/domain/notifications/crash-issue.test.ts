@@ -208,7 +208,10 @@ describe("the last error line of a stopped task's log", () => {
 
 describe("crash signatures", () => {
   const fingerprintOf = (stop: StoppedTask, lines: readonly string[]) =>
-    crashFingerprint(crashIdentityOf(stop, signatureLineOf(stop, lines)));
+    crashFingerprint(crashIdentityOf(stop, signatureLineOf(stop, lines)), {
+      repository: { owner: "octo-org", repo: "phoenix" },
+      environment: "staging",
+    });
   const line = (at: string, host: string) =>
     JSON.stringify({ level: 50, time: Date.parse(at), hostname: host, msg: PHOENIX_APP.crashLogLine });
 

@@ -1,4 +1,5 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
+import { labelledEventInputTemplate } from "@phoenix/shared";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -93,6 +94,17 @@ describe("the Lambda entry point", () => {
     const event = { id: "e1", "detail-type": "ECS Deployment State Change", source: "aws.ecs", detail: {} };
     expect(await handler(event)).toEqual({ outcomes: ["ignored:deploy-event"] });
     expect(routed[0]?.kind).toBe("event");
+  });
+
+  it("routes an environment's event labelled by the ops bus (no detail-type of its own) to the event handling", async () => {
+    const labelled = JSON.parse(
+      labelledEventInputTemplate({ environment: "production", repository: "octo-shop/storefront" }).replace(
+        "<aws.events.event>",
+        JSON.stringify({ id: "e2", "detail-type": "ECS Task State Change", source: "aws.ecs", detail: {} }),
+      ),
+    );
+    expect(await handler(labelled)).toEqual({ outcomes: ["ignored:deploy-event"] });
+    expect(routed).toEqual([{ kind: "event", value: labelled }]);
   });
 
   // Body: the "ping" webhook example from GitHub's webhook documentation, trimmed.
