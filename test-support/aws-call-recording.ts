@@ -39,8 +39,25 @@ export interface RecordedAwsCall {
   readonly response?: unknown;
 }
 
+/**
+ * The installation a test played: the ops config it gave the bot, as the bot resolved it
+ * (`.github/phoenix-ops.yml` with defaults applied). With the accounts the calls show, it says
+ * which stacks, in which accounts and under which names, would serve these calls in AWS.
+ */
+export interface RecordedInstallation {
+  readonly test: string;
+  readonly app: string;
+  readonly environments: Readonly<
+    Record<
+      string,
+      { readonly region: string; readonly cluster: string; readonly service: string; readonly roleArn?: string }
+    >
+  >;
+}
+
 export interface AwsCallRecording {
   /** The test file, relative to the repository root. */
   readonly testFile: string;
   readonly calls: readonly RecordedAwsCall[];
+  readonly installations: readonly RecordedInstallation[];
 }

@@ -127,7 +127,16 @@ const DERIVATIONS: Readonly<Record<string, Derive>> = {
         field(call, "ResourceId"),
         field(call, "ScalableDimension"),
       );
-    return [{ action: "application-autoscaling:RegisterScalableTarget", resource }];
+    return [
+      {
+        action: "application-autoscaling:RegisterScalableTarget",
+        resource,
+        context: {
+          "application-autoscaling:service-namespace": field(call, "ServiceNamespace"),
+          "application-autoscaling:scalable-dimension": field(call, "ScalableDimension"),
+        },
+      },
+    ];
   },
   "logs:FilterLogEvents": (call) => [{ action: "logs:FilterLogEvents", resource: logGroupArn(call) }],
   "logs:GetLogEvents": (call) => [

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, type NamedPolicy, type PolicyStatement, UnsupportedPolicyError } from "./policy-evaluator.js";
+import {
+  evaluate,
+  type NamedPolicy,
+  type PolicyStatement,
+  trustPolicyAllows,
+  UnsupportedPolicyError,
+} from "./policy-evaluator.js";
 
 // Hand-written policies in the shapes CDK synthesizes (fn::join results already resolved).
 const SERVICE = "arn:aws:ecs:eu-west-1:111111111111:service/phoenix-staging/phoenix-staging-web";
@@ -15,7 +21,7 @@ describe("the IAM evaluator", () => {
       action: "ecs:UpdateService",
       resource: SERVICE,
     });
-    expect(decision).toEqual({ effect: "allow", by: "test statement #0" });
+    expect(decision).toEqual({ effect: "allow", by: "test statement #0", policy: "test", statement: 0 });
   });
 
   it("denies implicitly when no statement matches the action or the resource", () => {
@@ -49,7 +55,7 @@ describe("the IAM evaluator", () => {
     const allow: PolicyStatement = { Effect: "Allow", Action: "ecs:*", Resource: "*" };
     const deny: PolicyStatement = { Sid: "NoUpdates", Effect: "Deny", Action: "ecs:UpdateService", Resource: SERVICE };
     for (const statements of [policy(allow, deny), policy(deny, allow)]) {
-      expect(evaluate(statements, { action: "ecs:UpdateService", resource: SERVICE })).toEqual({
+      expect(evaluate(statements, { action: "ecs:UpdateService", resource: SERVICE })).toMatchObject({
         effect: "explicit-deny",
         by: "test statement NoUpdates",
       });
@@ -162,5 +168,49 @@ describe("the IAM evaluator", () => {
         );
       }
     });
+  });
+});
+
+describe("a role's trust policy", () => {
+  const BOT = "arn:aws:iam::111111111111:role/phoenix-ops-bot";
+  const assume = { action: "sts:AssumeRole", resource: "arn:aws:iam::222222222222:role/phoenix-production-deployer" };
+
+  it("lets the role it names assume, and no other", () => {
+    const trust = { Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Principal: { AWS: BOT } }] };
+    expect(trustPolicyAllows(trust, BOT, assume).effect).toBe("allow");
+    expect(trustPolicyAllows(trust, "arn:aws:iam::111111111111:role/someone-else", assume).effect).toBe(
+      "implicit-deny",
+    );
+  });
+
+  it("reads an account root as every principal of that account", () => {
+    const trust = {
+      Statement: [
+        { Effect: "Allow" as const, Action: "sts:AssumeRole", Principal: { AWS: "arn:aws:iam::111111111111:root" } },
+      ],
+    };
+    expect(trustPolicyAllows(trust, BOT, assume).effect).toBe("allow");
+    expect(trustPolicyAllows(trust, "arn:aws:iam::333333333333:role/phoenix-ops-bot", assume).effect).toBe(
+      "implicit-deny",
+    );
+  });
+
+  it("holds the trust statement's conditions too", () => {
+    const trust = {
+      Statement: [
+        {
+          Effect: "Allow" as const,
+          Action: "sts:AssumeRole",
+          Principal: { AWS: BOT },
+          Condition: { StringEquals: { "sts:RoleSessionName": "phoenix-ops-bot" } },
+        },
+      ],
+    };
+    expect(
+      trustPolicyAllows(trust, BOT, { ...assume, context: { "sts:RoleSessionName": "phoenix-ops-bot" } }).effect,
+    ).toBe("allow");
+    expect(trustPolicyAllows(trust, BOT, { ...assume, context: { "sts:RoleSessionName": "other" } }).effect).toBe(
+      "implicit-deny",
+    );
   });
 });

@@ -29,6 +29,13 @@ export interface NamedPolicy {
   readonly document: PolicyDocument;
 }
 
+/** Which statement decided: the policy's name and the statement's index in it. */
+export interface DecidingStatement {
+  readonly by: string;
+  readonly policy: string;
+  readonly statement: number;
+}
+
 /** What is being authorized: one IAM action on one resource, with the request's context keys. */
 export interface AuthorizationRequest {
   /** `service:Action`, e.g. `ecs:UpdateService`. */
@@ -40,8 +47,8 @@ export interface AuthorizationRequest {
 }
 
 export type Decision =
-  | { readonly effect: "allow"; readonly by: string }
-  | { readonly effect: "explicit-deny"; readonly by: string }
+  | ({ readonly effect: "allow" } & DecidingStatement)
+  | ({ readonly effect: "explicit-deny" } & DecidingStatement)
   | { readonly effect: "implicit-deny" };
 
 export class UnsupportedPolicyError extends Error {
@@ -131,26 +138,64 @@ function statementApplies(statement: PolicyStatement, request: AuthorizationRequ
   return conditionHolds(statement.Condition, request.context);
 }
 
-function describeStatement(policy: NamedPolicy, statement: PolicyStatement, index: number): string {
-  return `${policy.name} statement ${statement.Sid ?? `#${index}`}`;
+function decidingStatement(policy: NamedPolicy, statement: PolicyStatement, index: number): DecidingStatement {
+  return { by: `${policy.name} statement ${statement.Sid ?? `#${index}`}`, policy: policy.name, statement: index };
 }
 
 /** The decision for `request` under `policies` (all the principal's identity policies). */
 export function evaluate(policies: readonly NamedPolicy[], request: AuthorizationRequest): Decision {
-  let allowedBy: string | undefined;
+  let allowedBy: DecidingStatement | undefined;
   for (const policy of policies) {
     const statements = asList(policy.document.Statement);
     for (const [index, statement] of statements.entries()) {
       if (statement.Effect !== "Allow" && statement.Effect !== "Deny") {
         throw new UnsupportedPolicyError(
-          `${describeStatement(policy, statement, index)} has Effect ${statement.Effect}`,
+          `${decidingStatement(policy, statement, index).by} has Effect ${statement.Effect}`,
         );
       }
       if (!statementApplies(statement, request)) continue;
       if (statement.Effect === "Deny")
-        return { effect: "explicit-deny", by: describeStatement(policy, statement, index) };
-      allowedBy ??= describeStatement(policy, statement, index);
+        return { effect: "explicit-deny", ...decidingStatement(policy, statement, index) };
+      allowedBy ??= decidingStatement(policy, statement, index);
     }
   }
-  return allowedBy ? { effect: "allow", by: allowedBy } : { effect: "implicit-deny" };
+  return allowedBy ? { effect: "allow", ...allowedBy } : { effect: "implicit-deny" };
+}
+
+/** A trust-policy statement: an identity-policy statement plus who it names. */
+export interface TrustStatement extends PolicyStatement {
+  readonly Principal?: "*" | Readonly<Record<string, string | readonly string[]>>;
+  readonly NotPrincipal?: unknown;
+}
+
+/** Does `principal` match the caller: `*`, its own ARN, or its account (`<id>` or `arn:…:iam::<id>:root`)? */
+function principalNames(principal: TrustStatement["Principal"], callerArn: string): boolean {
+  if (principal === "*") return true;
+  const account = callerArn.split(":")[4] ?? "";
+  return asList(principal?.AWS).some(
+    (name) => name === "*" || name === callerArn || name === account || name === `arn:aws:iam::${account}:root`,
+  );
+}
+
+/**
+ * Whether a role's trust policy lets `callerArn` call `request.action` (sts:AssumeRole) on it:
+ * a Deny naming the caller wins, else an Allow naming it is needed. For a caller in another
+ * account, IAM also needs the caller's own identity policy to allow it; check that with `evaluate`.
+ */
+export function trustPolicyAllows(
+  trustPolicy: PolicyDocument | undefined,
+  callerArn: string,
+  request: AuthorizationRequest,
+): Decision {
+  const statements = asList(trustPolicy?.Statement) as readonly TrustStatement[];
+  if (statements.some((statement) => statement.NotPrincipal !== undefined)) {
+    throw new UnsupportedPolicyError("trust policy with NotPrincipal");
+  }
+  const naming = statements.filter((statement) => principalNames(statement.Principal, callerArn));
+  // A trust policy names no Resource: the role it belongs to is the resource.
+  const stripped = naming.map(({ Principal: _principal, NotPrincipal: _notPrincipal, ...statement }) => ({
+    ...statement,
+    Resource: request.resource,
+  }));
+  return evaluate([{ name: "trust policy", document: { Statement: stripped } }], request);
 }

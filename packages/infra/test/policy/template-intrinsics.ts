@@ -8,13 +8,13 @@ import { createHash } from "node:crypto";
 
 export interface CfnResource {
   readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
+  readonly Properties?: Readonly<Record<string, unknown>>;
 }
 
 export interface CfnTemplate {
-  readonly Resources?: Record<string, CfnResource>;
-  readonly Outputs?: Record<string, { readonly Value: unknown; readonly Export?: { readonly Name: unknown } }>;
-  readonly Parameters?: Record<string, { readonly Type?: string; readonly Default?: unknown }>;
+  readonly Resources?: Readonly<Record<string, CfnResource>>;
+  readonly Outputs?: Readonly<Record<string, unknown>>;
+  readonly Parameters?: Readonly<Record<string, { readonly Type?: string; readonly Default?: unknown }>>;
 }
 
 /** A synthesized stack and where it is deployed. */
@@ -159,7 +159,8 @@ export class TemplateResolver {
 
   private importValue(exportName: string): unknown {
     for (const other of this.stacks) {
-      for (const output of Object.values(other.template.Outputs ?? {})) {
+      const outputs = Object.values(other.template.Outputs ?? {}) as { Value: unknown; Export?: { Name: unknown } }[];
+      for (const output of outputs) {
         if (output.Export && this.resolve(other, output.Export.Name) === exportName) {
           return this.resolve(other, output.Value);
         }

@@ -1,6 +1,13 @@
 import type { NamedPolicy, PolicyDocument } from "./policy-evaluator.js";
 import { type DeployedTemplate, isUnknown, PARTITION, TemplateResolver } from "./template-intrinsics.js";
 
+/** A policy as one resource of one template holds it (a role's inline policy: its `inlineName`). */
+export interface TemplatePolicy extends NamedPolicy {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly inlineName?: string;
+}
+
 /** An IAM role a template creates, with its identity policies and trust policy resolved. */
 export interface TemplateRole {
   readonly stackName: string;
@@ -10,7 +17,7 @@ export interface TemplateRole {
   readonly name: string;
   readonly arn: string;
   /** Inline policies, AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources attached to it. */
-  readonly policies: readonly NamedPolicy[];
+  readonly policies: readonly TemplatePolicy[];
   /** Managed policies by ARN that no template defines (AWS managed): not evaluated, only listed. */
   readonly unevaluatedManagedPolicies: readonly string[];
   readonly trustPolicy: PolicyDocument | undefined;
@@ -50,7 +57,7 @@ export function rolesOfTemplates(stacks: readonly DeployedTemplate[]): TemplateR
       const properties = resource.Properties ?? {};
       const name = resolver.resolveString(stack, { Ref: logicalId });
       const arn = resolver.resolveString(stack, { "Fn::GetAtt": [logicalId, "Arn"] });
-      const policies: NamedPolicy[] = [];
+      const policies: TemplatePolicy[] = [];
       const inline =
         (resolver.resolve(stack, properties.Policies) as
           | { PolicyName: string; PolicyDocument: PolicyDocument }[]
@@ -59,6 +66,9 @@ export function rolesOfTemplates(stacks: readonly DeployedTemplate[]): TemplateR
         policies.push({
           name: `${stack.stackName}.${logicalId} inline ${policy.PolicyName}`,
           document: policy.PolicyDocument,
+          stackName: stack.stackName,
+          logicalId,
+          inlineName: policy.PolicyName,
         });
       }
       for (const attachment of attachments) {
@@ -67,6 +77,8 @@ export function rolesOfTemplates(stacks: readonly DeployedTemplate[]): TemplateR
         policies.push({
           name: `${attachment.stack.stackName}.${attachment.logicalId}`,
           document: documentOf(attachment.stack, attachment.properties.PolicyDocument),
+          stackName: attachment.stack.stackName,
+          logicalId: attachment.logicalId,
         });
       }
       const unevaluatedManagedPolicies: string[] = [];
@@ -83,6 +95,8 @@ export function rolesOfTemplates(stacks: readonly DeployedTemplate[]): TemplateR
           policies.push({
             name: `${defined.stack.stackName}.${defined.logicalId}`,
             document: documentOf(defined.stack, defined.properties.PolicyDocument),
+            stackName: defined.stack.stackName,
+            logicalId: defined.logicalId,
           });
         } else {
           unevaluatedManagedPolicies.push(managedArn);
@@ -104,7 +118,7 @@ export function rolesOfTemplates(stacks: readonly DeployedTemplate[]): TemplateR
 }
 
 /** A managed policy listed both in `Roles` and in the role's `ManagedPolicyArns` counts once. */
-function dedupe(policies: NamedPolicy[]): NamedPolicy[] {
+function dedupe(policies: TemplatePolicy[]): TemplatePolicy[] {
   return policies.filter((policy, index) => policies.findIndex((other) => other.name === policy.name) === index);
 }
 
@@ -116,4 +130,28 @@ export function roleByArn(roles: readonly TemplateRole[], roleArn: string): Temp
 /** `arn:aws:iam::<account>:role/<name>` for a role at the root path. */
 export function roleArn(account: string, name: string): string {
   return `arn:${PARTITION}:iam::${account}:role/${name}`;
+}
+
+/**
+ * The stacks with one statement of one policy removed (the templates are copied, not changed):
+ * what a template that forgot that grant would deploy.
+ */
+export function withoutStatement(
+  stacks: readonly DeployedTemplate[],
+  policy: TemplatePolicy,
+  statementIndex: number,
+): DeployedTemplate[] {
+  return stacks.map((stack) => {
+    if (stack.stackName !== policy.stackName) return stack;
+    const template = structuredClone(stack.template);
+    const properties = template.Resources?.[policy.logicalId]?.Properties as Record<string, unknown>;
+    const holder =
+      policy.inlineName === undefined
+        ? properties
+        : (properties.Policies as { PolicyName: string }[]).find((inline) => inline.PolicyName === policy.inlineName);
+    const document = (holder as { PolicyDocument: { Statement: unknown } }).PolicyDocument;
+    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+    document.Statement = statements.filter((_, index) => index !== statementIndex);
+    return { ...stack, template };
+  });
 }

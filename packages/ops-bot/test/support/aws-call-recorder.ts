@@ -9,8 +9,12 @@ import {
   AWS_CALL_RECORDINGS_DIR,
   type AwsCallRecording,
   type RecordedAwsCall,
+  type RecordedInstallation,
   type RecordedPrincipal,
 } from "../../../../test-support/aws-call-recording.js";
+import type { OpsConfig } from "../../src/domain/ops-config/ops-config-schema.js";
+import { parseOpsConfig } from "../../src/domain/ops-config/parse-ops-config.js";
+import { readYamlSubset } from "../domain/ops-config/yaml-subset.js";
 
 /** What a signed AWS request says about itself, before it is answered. */
 export interface AwsRequestDescription {
@@ -200,7 +204,7 @@ export class AwsCallRecorder {
 
 // One recording per test file, kept across the bots its tests start (vitest runs each test
 // file in its own module graph), written out whole after each bot stops.
-const recordings = new Map<string, RecordedAwsCall[]>();
+const recordings = new Map<string, { calls: RecordedAwsCall[]; installations: RecordedInstallation[] }>();
 const REPOSITORY_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 
 function currentTestFile(): string {
@@ -209,25 +213,60 @@ function currentTestFile(): string {
   return testPath;
 }
 
-function recordInCurrentTestFile(call: RecordedAwsCall): void {
+function recordingOfCurrentTestFile() {
   const testFile = currentTestFile();
-  const calls = recordings.get(testFile) ?? [];
-  calls.push(call);
-  recordings.set(testFile, calls);
+  let recording = recordings.get(testFile);
+  if (!recording) {
+    recording = { calls: [], installations: [] };
+    recordings.set(testFile, recording);
+  }
+  return recording;
+}
+
+function recordInCurrentTestFile(call: RecordedAwsCall): void {
+  recordingOfCurrentTestFile().calls.push(call);
 }
 
 /**
  * Writes the running test file's calls so far to `test-results/aws-calls/<file>.json`, for the
- * infra test that checks them against the synthesized IAM policies.
+ * infra test that checks them against the synthesized IAM policies, with the installation the
+ * running test played: the ops config it gave the bot (`.github/phoenix-ops.yml`), when valid.
  */
-export function writeAwsCallRecording(): string {
+export function writeAwsCallRecording(opsConfigYaml: string | undefined): string {
+  const opsConfig = resolvedOpsConfig(opsConfigYaml);
   const testFile = currentTestFile();
-  const recording: AwsCallRecording = {
-    testFile: relative(REPOSITORY_ROOT, testFile),
-    calls: recordings.get(testFile) ?? [],
-  };
+  const recording = recordingOfCurrentTestFile();
+  const test = expect.getState().currentTestName ?? "";
+  if (opsConfig) {
+    const installation: RecordedInstallation = {
+      test,
+      app: opsConfig.app,
+      environments: Object.fromEntries(
+        Object.entries(opsConfig.environments).map(([name, { region, cluster, service, roleArn }]) => [
+          name,
+          { region, cluster, service, ...(roleArn ? { roleArn } : {}) },
+        ]),
+      ),
+    };
+    const same = JSON.stringify(installation);
+    if (!recording.installations.some((known) => JSON.stringify(known) === same)) {
+      recording.installations.push(installation);
+    }
+  }
+  const file: AwsCallRecording = { testFile: relative(REPOSITORY_ROOT, testFile), ...recording };
   mkdirSync(AWS_CALL_RECORDINGS_DIR, { recursive: true });
-  const file = join(AWS_CALL_RECORDINGS_DIR, `${testFile.split("/").pop()?.replace(/\.ts$/, "")}.json`);
-  writeFileSync(file, `${JSON.stringify(recording, null, 2)}\n`);
-  return file;
+  const path = join(AWS_CALL_RECORDINGS_DIR, `${testFile.split("/").pop()?.replace(/\.ts$/, "")}.json`);
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  return path;
+}
+
+/** The ops config as the bot resolves it (defaults applied); none when absent or invalid. */
+function resolvedOpsConfig(yaml: string | undefined): OpsConfig | undefined {
+  if (yaml === undefined) return undefined;
+  try {
+    const parsed = parseOpsConfig(readYamlSubset(yaml));
+    return parsed.ok ? parsed.config : undefined;
+  } catch {
+    return undefined; // outside the YAML subset the flow tests write: recorded as no installation
+  }
 }

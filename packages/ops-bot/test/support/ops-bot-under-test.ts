@@ -8,6 +8,7 @@ import { OPS_BOT_ENV, OPS_BOT_SERVER_ENV } from "@phoenix/shared";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { motoClientConfig } from "../../../../test-support/moto.js";
+import { OPS_CONFIG_PATH } from "../../src/domain/ops-config/ops-config-schema.js";
 import type { CommitImages } from "../../src/ports/commit-images.js";
 import type { ImageBuilder } from "../../src/ports/image-builder.js";
 import { type BotEnvironment, readBotSettings } from "../../src/wiring/bot-settings.js";
@@ -129,7 +130,7 @@ export class OpsBotUnderTest {
   async stop(): Promise<void> {
     await this.bot?.close(30_000);
     await this.awsCalls?.close();
-    writeAwsCallRecording();
+    writeAwsCallRecording(this.github.files.get(OPS_CONFIG_PATH));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
