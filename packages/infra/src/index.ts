@@ -1,10 +1,29 @@
 // The public entry point: what another repository imports from @phoenix/infra.
 
+// Configuration (requirement 7: environments are configuration)
+export {
+  PHOENIX_CONFIG_CONTEXT,
+  PHOENIX_CONFIG_FILE_CONTEXT,
+  phoenixConfigFromContext,
+} from "./config/config-source.js";
+export {
+  ecrRegistry,
+  type PhoenixConfig,
+  PhoenixConfigError,
+  type PhoenixEnvironmentSettings,
+  type PhoenixOpsLocation,
+  parsePhoenixConfig,
+} from "./config/phoenix-config.js";
 // Database
 export { PhoenixDatabase, type PhoenixDatabaseProps } from "./database/phoenix-database.js";
+// Delivery (requirement 5) and the bot's access to an environment
+export {
+  DEPLOYER_WILDCARD_ACTIONS,
+  DeployerRole,
+  type DeployerRoleProps,
+} from "./delivery/deployer-role.js";
 export { ImageBuildProject, type ImageBuildProjectProps } from "./delivery/image-build-project.js";
-// Delivery (requirement 5)
-export { ImageRepository, type ImageRepositoryProps } from "./delivery/image-repository.js";
+export { IMAGE_PULL_ACTIONS, ImageRepository, type ImageRepositoryProps } from "./delivery/image-repository.js";
 // Network
 export {
   PHOENIX_SUBNET_GROUPS,
@@ -15,7 +34,14 @@ export {
 // Logs, alarms and events (requirements 3 and 4)
 export { ALLOWED_RETENTION_DAYS, AppLogGroup, type AppLogGroupProps } from "./observability/app-log-group.js";
 export { OpsBotAlarms, type OpsBotAlarmsProps } from "./observability/ops-bot-alarms.js";
-export { OpsEventRules, type OpsEventRulesProps, type OpsRules } from "./observability/ops-event-rules.js";
+export {
+  EnvironmentEventRules,
+  type EnvironmentEventRulesProps,
+  type EnvironmentRules,
+  ImageBuildStateRule,
+  type ImageBuildStateRuleProps,
+  LabelledEventInput,
+} from "./observability/ops-event-rules.js";
 export { PhoenixAlarms, type PhoenixAlarmsProps, type PhoenixServiceAlarms } from "./observability/service-alarms.js";
 // Ops bot hosting and state
 export { OPS_BOT_BUNDLE_HANDLER, OpsBotBundleNotFoundError, opsBotBundleDirectory } from "./ops-bot/ops-bot-bundle.js";
@@ -33,9 +59,52 @@ export {
   worstCaseRolloutSeconds,
 } from "./service/phoenix-service.js";
 export { PhoenixServiceScaling, type PhoenixServiceScalingProps } from "./service/service-scaling.js";
-// The ready stack and CDK app (requirement 1)
-export { environmentConfig, PHOENIX_ENVIRONMENTS, type PhoenixEnvironmentConfig } from "./stack/environments.js";
-export { buildPhoenixApp } from "./stack/phoenix-app.js";
-export { PhoenixStack, type PhoenixStackProps } from "./stack/phoenix-stack.js";
+// The ready stacks and CDK app (requirement 1)
+export {
+  buildPhoenixApp,
+  type CloudFormationResource,
+  type CloudFormationTemplate,
+  PHOENIX_STACK_NAMES,
+  type PhoenixAppOptions,
+  type PhoenixAppStacks,
+  type PhoenixStackKind,
+  type PhoenixTemplates,
+  type SynthesizedPhoenixStack,
+  synthesizePhoenixTemplates,
+} from "./stack/phoenix-app.js";
+export { PhoenixEnvironmentStack, type PhoenixEnvironmentStackProps } from "./stack/phoenix-environment-stack.js";
+export { PhoenixLiveImageStack, type PhoenixLiveImageStackProps } from "./stack/phoenix-live-image-stack.js";
+export { type OpsBotCode, PhoenixOpsStack, type PhoenixOpsStackProps } from "./stack/phoenix-ops-stack.js";
+export {
+  type AccountRegion,
+  type EnvironmentArns,
+  environmentArns,
+  type OpsArns,
+  opsArns,
+  otherEnvironmentAccounts,
+} from "./stack/topology.js";
+// Reading synthesized templates (the deployability suite, the sandbox, the policy evaluator)
+export { matchesEventPattern, UnsupportedEventPatternError } from "./template/event-pattern.js";
+export {
+  type AccessDecision,
+  type AccessRequest,
+  arnMatches,
+  awsPrincipals,
+  documentStatements,
+  evaluateStatements,
+  type PolicyStatement,
+  principalAdmits,
+  roleStatements,
+  statementMatches,
+  UnsupportedPolicyError,
+  wildcardMatches,
+} from "./template/iam-policy.js";
+export {
+  isPlaceholder,
+  resolveTemplateString,
+  resolveTemplateValue,
+  type TemplateResolutionContext,
+  UnresolvedTemplateReferenceError,
+} from "./template/resolve.js";
 // Prop validation
 export { PropValidationError } from "./validation/prop-validation.js";

@@ -1,17 +1,29 @@
-import { codeBuildStatePattern, ecsDeploymentStatePattern, ecsTaskStoppedPattern } from "@phoenix/shared";
+import {
+  cloudWatchAlarmStatePattern,
+  codeBuildStatePattern,
+  ecsDeploymentStatePattern,
+  ecsTaskStoppedPattern,
+  labelledEventInputTemplate,
+} from "@phoenix/shared";
+import type { Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
-import { OpsEventRules } from "../src/observability/ops-event-rules.js";
+import {
+  EnvironmentEventRules,
+  ImageBuildStateRule,
+  LabelledEventInput,
+} from "../src/observability/ops-event-rules.js";
 import { PhoenixAlarms, type PhoenixAlarmsProps } from "../src/observability/service-alarms.js";
 import { ENV, NAMES, type ServiceStack, serviceStack, TWO_AZ_CONTEXT } from "./support/service-stack.js";
 import { testAppsCleanedAfterEach } from "./support/synth.js";
 
 const newApp = testAppsCleanedAfterEach(TWO_AZ_CONTEXT);
 
-/** The service's watched parts, as `PhoenixStack` passes them. */
+/** The service's watched parts, as `PhoenixEnvironmentStack` passes them. */
 const watched = ({ web }: ServiceStack) => ({
   names: NAMES,
   service: web.service,
@@ -188,15 +200,19 @@ describe("requirement 4: a notification on every CPU peak", () => {
   });
 });
 
-describe("events for the ops bot: stopped tasks, deployment state and image builds", () => {
-  function rulesStack() {
-    const { stack, web } = serviceStack(newApp());
-    const rules = new OpsEventRules(stack, "Events", {
-      cluster: web.cluster,
-      service: web.service,
-      buildProjectName: NAMES.buildProject,
+describe("events for the ops bot: stopped tasks, deployment state, alarm state and image builds", () => {
+  function rulesStack(props: { eventBus?: (stack: Stack) => events.IEventBus } = {}) {
+    const built = serviceStack(newApp());
+    const { stack, web } = built;
+    const alarms = new PhoenixAlarms(stack, "Alarms", watched(built));
+    const rules = new EnvironmentEventRules(stack, "Events", {
+      clusterArn: web.cluster.clusterArn,
+      serviceArn: web.service.serviceArn,
+      alarmArns: Object.values(alarms.alarms).map((alarm) => alarm.alarmArn),
+      eventBus: props.eventBus?.(stack),
+      environment: "staging",
     });
-    return { stack, web, rules };
+    return { stack, web, alarms, rules };
   }
 
   it("matches the cluster's stopped tasks with exactly the shared pattern", () => {
@@ -214,11 +230,24 @@ describe("events for the ops bot: stopped tasks, deployment state and image buil
     });
   });
 
-  it("matches the image build's terminal states with exactly the shared pattern", () => {
-    const { stack } = rulesStack();
+  it("matches state changes of the service's four alarms, by ARN, with exactly the shared pattern", () => {
+    const { stack, alarms } = rulesStack();
+    const arns = Object.values(alarms.alarms).map((alarm) => alarm.alarmArn);
+    expect(arns).toHaveLength(4);
     Template.fromStack(stack).hasResourceProperties("AWS::Events::Rule", {
-      EventPattern: Match.exact(codeBuildStatePattern(NAMES.buildProject)),
+      EventPattern: Match.exact(stack.resolve(cloudWatchAlarmStatePattern(arns))),
     });
+  });
+
+  it("listens on the bus it is given", () => {
+    const { stack } = rulesStack({
+      eventBus: (scope) => new events.EventBus(scope, "OpsBus", { eventBusName: "ops" }),
+    });
+    Template.fromStack(stack).resourcePropertiesCountIs(
+      "AWS::Events::Rule",
+      { EventBusName: { Ref: Match.stringLikeRegexp("^OpsBus") } },
+      3,
+    );
   });
 
   it("sends every rule's events to a target added once", () => {
@@ -234,19 +263,41 @@ describe("events for the ops bot: stopped tasks, deployment state and image buil
     }
   });
 
-  it("adds the targets given as a prop to every rule", () => {
+  it("refuses rules for no alarm", () => {
     const { stack, web } = serviceStack(newApp());
-    const queue = new sqs.Queue(stack, "BotInbox");
-    new OpsEventRules(stack, "Events", {
-      cluster: web.cluster,
-      service: web.service,
-      buildProjectName: NAMES.buildProject,
-      targets: [new targets.SqsQueue(queue)],
+    expect(
+      () =>
+        new EnvironmentEventRules(stack, "Events", {
+          clusterArn: web.cluster.clusterArn,
+          serviceArn: web.service.serviceArn,
+          alarmArns: [],
+        }),
+    ).toThrow("EnvironmentEventRules: alarmArns must name at least one alarm");
+  });
+
+  it("matches the image build's terminal states with exactly the shared pattern", () => {
+    const { stack } = serviceStack(newApp());
+    new ImageBuildStateRule(stack, "Builds", { buildProjectName: "phoenix-image-build" });
+    Template.fromStack(stack).hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: Match.exact(codeBuildStatePattern("phoenix-image-build")),
     });
+  });
+
+  it("labels the event with its environment and repository through an input transformer without paths", () => {
+    const { stack, rules } = rulesStack();
+    const queue = new sqs.Queue(stack, "BotInbox");
+    const labels = { environment: "staging", repository: "acme/phoenix" };
+    rules.addTarget(new targets.SqsQueue(queue, { message: new LabelledEventInput(labels) }));
     const template = Template.fromStack(stack);
     template.resourcePropertiesCountIs(
       "AWS::Events::Rule",
-      { Targets: [Match.objectLike({ Arn: stack.resolve(queue.queueArn) })] },
+      {
+        Targets: [
+          Match.objectLike({
+            InputTransformer: { InputPathsMap: {}, InputTemplate: labelledEventInputTemplate(labels) },
+          }),
+        ],
+      },
       3,
     );
   });

@@ -1,4 +1,4 @@
-import { IMAGE_BUILD_EXPORTED_VARIABLES, resourceNames } from "@phoenix/shared";
+import { IMAGE_BUILD_EXPORTED_VARIABLES, opsResourceNames } from "@phoenix/shared";
 import { Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as codebuild from "aws-cdk-lib/aws-codebuild";
@@ -8,16 +8,18 @@ import { ImageBuildProject } from "../src/delivery/image-build-project.js";
 import { ImageRepository } from "../src/delivery/image-repository.js";
 import { testAppsCleanedAfterEach } from "./support/synth.js";
 
-const identity = { app: "phoenix", environment: "staging" } as const;
-const names = resourceNames(identity);
+const app = "phoenix";
+const names = opsResourceNames(app);
+/** The pull-through cache prefix an app gets by default. */
+const cachePrefix = `${app}-upstream`;
 const env = { account: "111122223333", region: "eu-west-1" };
 
 const newApp = testAppsCleanedAfterEach();
 
 function deliveryStack(): { stack: Stack } {
   const stack = new Stack(newApp(), "Delivery", { env });
-  const { repository } = new ImageRepository(stack, "Images", { identity });
-  new ImageBuildProject(stack, "ImageBuild", { identity, repository, owner: "acme", repo: "phoenix" });
+  const { repository } = new ImageRepository(stack, "Images", { app });
+  new ImageBuildProject(stack, "ImageBuild", { app, repository, owner: "acme", repo: "phoenix" });
   return { stack };
 }
 
@@ -74,16 +76,16 @@ describe("requirement Delivery: the image repository", () => {
     ).toThrow("ImageRepository: give existingRepository or repositoryProps, not both");
   });
 
-  it("needs the deployment's identity to name a new repository", () => {
+  it("needs the app to name a new repository", () => {
     const stack = new Stack(undefined, "Nameless");
     expect(() => new ImageRepository(stack, "Images", {})).toThrow(
-      "ImageRepository: identity is required unless existingRepository is given",
+      "ImageRepository: app is required unless existingRepository is given",
     );
   });
 
   it("fails at synth with the prop named when the image count is not a whole number", () => {
     const stack = new Stack(undefined, "Bad");
-    expect(() => new ImageRepository(stack, "Images", { identity, keepLastImages: 2.5 })).toThrow(
+    expect(() => new ImageRepository(stack, "Images", { app, keepLastImages: 2.5 })).toThrow(
       /ImageRepository: keepLastImages must be a whole number/,
     );
   });
@@ -172,7 +174,7 @@ describe("requirement Delivery: the image build", () => {
   it("passes the Dockerfile its Node base image through an ECR pull-through cache of ECR Public", () => {
     const template = Template.fromStack(deliveryStack().stack);
     template.hasResourceProperties("AWS::ECR::PullThroughCacheRule", {
-      EcrRepositoryPrefix: names.cluster,
+      EcrRepositoryPrefix: cachePrefix,
       UpstreamRegistry: "ecr-public",
       UpstreamRegistryUrl: "public.ecr.aws",
     });
@@ -185,7 +187,7 @@ describe("requirement Delivery: the image build", () => {
             Value: {
               "Fn::Join": [
                 "",
-                [`111122223333.dkr.ecr.eu-west-1.`, { Ref: "AWS::URLSuffix" }, `/${names.cluster}/docker/library/node`],
+                [`111122223333.dkr.ecr.eu-west-1.`, { Ref: "AWS::URLSuffix" }, `/${cachePrefix}/docker/library/node`],
               ],
             },
           },
@@ -208,18 +210,15 @@ describe("requirement Delivery: the image build", () => {
     );
     expect(importing).toHaveLength(1);
     expect(importing[0]?.Resource).toEqual({
-      "Fn::Join": [
-        "",
-        ["arn:", { Ref: "AWS::Partition" }, `:ecr:eu-west-1:111122223333:repository/${names.cluster}/*`],
-      ],
+      "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ecr:eu-west-1:111122223333:repository/${cachePrefix}/*`]],
     });
   });
 
   it("pulls from Docker Hub, with no cache rule and no import rights, when asked to", () => {
     const stack = new Stack(newApp(), "DockerHub", { env });
-    const { repository } = new ImageRepository(stack, "Images", { identity });
+    const { repository } = new ImageRepository(stack, "Images", { app });
     new ImageBuildProject(stack, "ImageBuild", {
-      identity,
+      app,
       repository,
       owner: "acme",
       repo: "phoenix",
@@ -244,7 +243,7 @@ describe("requirement Delivery: the image build", () => {
       expect(
         () =>
           new ImageBuildProject(stack, "Build", {
-            identity,
+            app,
             repository,
             owner: "acme",
             repo: "phoenix",
@@ -257,16 +256,48 @@ describe("requirement Delivery: the image build", () => {
   it("requires owner and repo when no source is given", () => {
     const stack = new Stack(undefined, "Bad");
     const repository = ecr.Repository.fromRepositoryName(stack, "Repo", names.repository);
-    expect(() => new ImageBuildProject(stack, "Build", { identity, repository })).toThrow(
+    expect(() => new ImageBuildProject(stack, "Build", { app, repository })).toThrow(
       /ImageBuildProject: owner and repo are required unless source is given/,
     );
     expect(
       () =>
         new ImageBuildProject(stack, "WithSource", {
-          identity,
+          app,
           repository,
           source: codebuild.Source.gitHub({ owner: "acme", repo: "phoenix", webhook: false }),
         }),
     ).not.toThrow();
+  });
+});
+
+describe("requirement Pull works across accounts: the repository policy", () => {
+  it("lets principals of each other environment account pull, and nothing more", () => {
+    const stack = new Stack(newApp(), "Ops", { env });
+    new ImageRepository(stack, "Images", { app, pullAccounts: ["222222222222", "333333333333", "222222222222"] });
+    const [repository] = Object.values(Template.fromStack(stack).findResources("AWS::ECR::Repository"));
+    expect(repository?.Properties.RepositoryPolicyText.Statement).toEqual([
+      {
+        Sid: "PullFromEnvironmentAccounts",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+        Principal: {
+          AWS: ["222222222222", "333333333333"].map((account) => ({
+            "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:iam::${account}:root`]],
+          })),
+        },
+      },
+    ]);
+  });
+
+  it("has no repository policy when every environment shares the repository's account", () => {
+    const [repository] = Object.values(Template.fromStack(deliveryStack().stack).findResources("AWS::ECR::Repository"));
+    expect(repository?.Properties.RepositoryPolicyText).toBeUndefined();
+  });
+
+  it("refuses a pull account that is not a 12-digit account id", () => {
+    const stack = new Stack(newApp(), "Ops", { env });
+    expect(() => new ImageRepository(stack, "Images", { app, pullAccounts: ["2222"] })).toThrow(
+      'ImageRepository: pullAccounts holds "2222", which is not a 12-digit AWS account id',
+    );
   });
 });

@@ -2,18 +2,14 @@ import {
   OPS_BOT_ENV,
   OPS_BOT_LAMBDA_RUNTIME,
   OPS_LEDGER_ATTRIBUTES,
+  opsResourceNames,
   RECONCILE_EVENT,
-  resourceNames,
 } from "@phoenix/shared";
 import { type App, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
-import * as ec2 from "aws-cdk-lib/aws-ec2";
-import * as ecs from "aws-cdk-lib/aws-ecs";
-import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -33,10 +29,14 @@ import {
   testAppsCleanedAfterEach,
 } from "./support/synth.js";
 
-const identity = { app: "phoenix", environment: "staging" } as const;
-const names = resourceNames(identity);
+const app = "phoenix";
+const names = opsResourceNames(app);
 const env = { account: "111122223333", region: "eu-west-1" };
-const serviceArn = `arn:aws:ecs:${env.region}:${env.account}:service/${names.cluster}/${names.service}`;
+/** Deployer roles of a staging environment in this account and a production one in another. */
+const deployerRoleArns = [
+  "arn:aws:iam::111122223333:role/phoenix-staging-deployer",
+  "arn:aws:iam::444455556666:role/phoenix-production-deployer",
+];
 
 const newApp = testAppsCleanedAfterEach();
 
@@ -46,77 +46,48 @@ interface OpsStack {
   bot: OpsBotFunction;
   topic: sns.Topic;
   botAlarms: OpsBotAlarms;
-  parts: Record<"taskRole" | "executionRole" | "appLogGroup" | "repository" | "project" | "table", IConstruct>;
+  parts: Record<"repository" | "project" | "table", IConstruct>;
 }
 
 /**
- * All five constructs in one stack, as the lead's stack will wire them. The cluster and service
- * are imported (the real ones are other constructs, with their own tests); the alarm topic,
- * task roles and app log group are plain CDK stand-ins.
+ * The bot's constructs in one stack, as `PhoenixOpsStack` wires them; the SNS topic is a plain
+ * stand-in for `subscribeTo`, which the Phoenix stacks no longer use but other stacks may.
  */
 function opsStack(
   overrides: Partial<OpsBotFunctionProps> | ((stack: Stack) => Partial<OpsBotFunctionProps>) = {},
+  options: { subscribe?: boolean } = {},
 ): OpsStack {
-  const app = newApp();
-  const stack = new Stack(app, "Ops", { env });
-  const vpc = ec2.Vpc.fromVpcAttributes(stack, "Vpc", {
-    vpcId: "vpc-0123456789abcdef0",
-    availabilityZones: ["eu-west-1a"],
-  });
-  // A cluster resource, so its name reaches the bot's policy as a reference as it will in the real stack.
-  const clusterResource = new ecs.CfnCluster(stack, "Cluster", {
-    clusterName: names.cluster,
-    clusterSettings: [{ name: "containerInsights", value: "enabled" }],
-  });
-  const cluster = ecs.Cluster.fromClusterAttributes(stack, "ClusterRef", {
-    clusterName: clusterResource.ref,
-    clusterArn: clusterResource.attrArn,
-    vpc,
-  });
-  const service = ecs.FargateService.fromServiceArnWithCluster(stack, "Service", serviceArn);
-  const taskRole = new iam.Role(stack, "TaskRole", { assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com") });
-  const executionRole = new iam.Role(stack, "ExecutionRole", {
-    assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-  });
-  const appLogGroup = new logs.LogGroup(stack, "AppLogs", { logGroupName: names.logGroup });
+  const cdkApp = newApp();
+  const stack = new Stack(cdkApp, "Ops", { env });
   const topic = new sns.Topic(stack, "Alarms", {
-    topicName: names.alarmTopic,
+    topicName: "phoenix-staging-alarms",
     enforceSSL: true,
     masterKey: new kms.Key(stack, "AlarmKey", { enableKeyRotation: true }),
   });
 
-  const { repository } = new ImageRepository(stack, "Images", { identity });
-  const { project } = new ImageBuildProject(stack, "ImageBuild", {
-    identity,
-    repository,
-    owner: "acme",
-    repo: "phoenix",
-  });
-  const ledger = new OpsLedgerTable(stack, "Ledger", { identity });
+  const { repository } = new ImageRepository(stack, "Images", { app });
+  const { project } = new ImageBuildProject(stack, "ImageBuild", { app, repository, owner: "acme", repo: "phoenix" });
+  const ledger = new OpsLedgerTable(stack, "Ledger", { app });
   const bot = new OpsBotFunction(stack, "OpsBot", {
-    identity,
+    app,
     code: lambda.Code.fromInline("exports.handler = async () => ({ statusCode: 200 });"),
     handler: "index.handler",
     targetRepository: "acme/phoenix",
-    cluster,
-    service,
-    taskRole,
-    executionRole,
-    appLogGroup,
     repository,
     buildProject: project,
     ledgerTable: ledger.table,
+    deployerRoleArns,
     ...(typeof overrides === "function" ? overrides(stack) : overrides),
   });
-  bot.subscribeTo(topic);
+  if (options.subscribe) bot.subscribeTo(topic);
   new ReconcilerSchedule(stack, "Reconciler", { opsBot: bot });
   const botAlarms = new OpsBotAlarms(stack, "OpsBotAlarms", {
     names,
     opsBot: bot,
     operatorEmails: ["oncall@example.com"],
   });
-  const parts = { taskRole, executionRole, appLogGroup, repository, project, table: ledger.table };
-  return { app, stack, bot, topic, botAlarms, parts };
+  const parts = { repository, project, table: ledger.table };
+  return { app: cdkApp, stack, bot, topic, botAlarms, parts };
 }
 
 interface Statement {
@@ -193,19 +164,25 @@ describe("requirement Ops bot hosting", () => {
     });
   });
 
-  it("sets every variable of OPS_BOT_ENV from the deployment's resources", () => {
-    const { stack, topic } = opsStack();
+  it("sets every variable of OPS_BOT_ENV but the log group's (environments are read through their deployer roles)", () => {
+    const { stack } = opsStack();
     const template = Template.fromStack(stack);
     const [fn] = Object.values(
       template.findResources("AWS::Lambda::Function", { Properties: { FunctionName: names.botFunction } }),
     );
     const variables = fn?.Properties.Environment.Variables as Record<string, unknown>;
-    expect(Object.keys(variables).sort()).toEqual(Object.values(OPS_BOT_ENV).sort());
+    const perEnvironment: string[] = ["PHOENIX_LOG_GROUP_NAME"];
+    expect(Object.keys(variables).sort()).toEqual(
+      Object.values(OPS_BOT_ENV)
+        .filter((name: string) => !perEnvironment.includes(name))
+        .sort(),
+    );
     expect(variables).toMatchObject({
       [OPS_BOT_ENV.targetRepository]: "acme/phoenix",
-      [OPS_BOT_ENV.allowedTopicArns]: { Ref: logicalId(topic) },
+      // Alarms arrive through EventBridge: no topic is allowed unless one is subscribed.
+      [OPS_BOT_ENV.allowedTopicArns]: "",
     });
-    for (const name of [OPS_BOT_ENV.ledgerTable, OPS_BOT_ENV.buildProject, OPS_BOT_ENV.logGroupName]) {
+    for (const name of [OPS_BOT_ENV.ledgerTable, OPS_BOT_ENV.buildProject]) {
       expect(variables[name], name).toEqual({ Ref: expect.any(String) });
     }
   });
@@ -214,62 +191,51 @@ describe("requirement Ops bot hosting", () => {
     Template.fromStack(opsStack().stack).hasResourceProperties("AWS::Lambda::Url", { AuthType: "NONE" });
   });
 
-  it("grants the bot no `*` resource except where AWS requires it", () => {
+  it("names the bot's role, which every deployer role trusts by ARN", () => {
+    Template.fromStack(opsStack().stack).hasResourceProperties("AWS::IAM::Role", {
+      RoleName: names.botRole,
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" })],
+      },
+    });
+  });
+
+  it("lets the bot assume exactly the deployer roles it is given", () => {
     const { stack, bot } = opsStack();
     const statements = botStatements(Template.fromStack(stack), bot);
-    // The Service Authorization Reference lists no resource type for these actions.
-    const awsRequiresWildcard = new Set([
-      "ecs:DescribeTaskDefinition",
-      "ecs:RegisterTaskDefinition",
-      "cloudwatch:GetMetricData",
-      "application-autoscaling:DescribeScalableTargets",
-      "application-autoscaling:DescribeScalingActivities",
-      "application-autoscaling:DescribeScalingPolicies",
-      "application-autoscaling:DescribeScheduledActions",
-      "xray:PutTraceSegments",
-      "xray:PutTelemetryRecords",
-    ]);
-    const onWildcard = statements.filter((statement) => resourcesOf(statement).includes("*"));
-    expect(onWildcard.length).toBeGreaterThan(0);
-    for (const statement of onWildcard) {
-      expect(resourcesOf(statement), "'*' shares no statement with a named resource").toEqual(["*"]);
-      for (const action of actionsOf(statement)) expect(awsRequiresWildcard, action).toContain(action);
-    }
-    expect(statements.flatMap(actionsOf).filter((action) => action.includes("*"))).toEqual([]);
-  });
-
-  it("lets the bot pass only the app's task and execution roles, and only to ECS tasks", () => {
-    const { stack, bot, parts } = opsStack();
-    const statements = botStatements(Template.fromStack(stack), bot);
-    const passRole = statements.filter((statement) => actionsOf(statement).includes("iam:PassRole"));
-    const roleArn = (role: IConstruct) => ({ "Fn::GetAtt": [logicalId(role), "Arn"] });
-    expect(passRole).toEqual([
-      {
-        Effect: "Allow",
-        Action: "iam:PassRole",
-        Resource: [roleArn(parts.taskRole), roleArn(parts.executionRole)],
-        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-      },
+    expect(statements.filter((statement) => actionsOf(statement).includes("sts:AssumeRole"))).toEqual([
+      { Effect: "Allow", Action: "sts:AssumeRole", Resource: deployerRoleArns },
     ]);
   });
 
-  it("scopes deploy, build, image, log, table and secret access to this app's resources", () => {
+  it("grants the bot nothing on an environment's ECS, logs, metrics, scaling or roles: its deployer roles do that", () => {
+    const { stack, bot } = opsStack();
+    const ownLogs = { "Fn::GetAtt": [logicalId(bot.logGroup), "Arn"] };
+    const beyondItsOwnLogs = botStatements(Template.fromStack(stack), bot).filter(
+      (statement) => JSON.stringify(resourcesOf(statement)) !== JSON.stringify([ownLogs]),
+    );
+    const actions = beyondItsOwnLogs.flatMap(actionsOf);
+    expect(actions.filter((action) => /^(ecs|logs|cloudwatch|application-autoscaling|ssm):/.test(action))).toEqual([]);
+    expect(actions).not.toContain("iam:PassRole");
+  });
+
+  it("grants the bot no `*` resource except for X-Ray tracing, whose API has no resource type", () => {
+    const { stack, bot } = opsStack();
+    const onWildcard = botStatements(Template.fromStack(stack), bot).filter((statement) =>
+      resourcesOf(statement).includes("*"),
+    );
+    expect(onWildcard.flatMap(actionsOf).sort()).toEqual(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]);
+    for (const statement of onWildcard) expect(resourcesOf(statement)).toEqual(["*"]);
+  });
+
+  it("scopes build, image, table and secret access to this app's resources", () => {
     const { stack, bot, parts } = opsStack();
     const statements = botStatements(Template.fromStack(stack), bot);
     const arnOf = (construct: IConstruct) => ({ "Fn::GetAtt": [logicalId(construct), "Arn"] });
-    expect(resourcesFor(statements, "ecs:UpdateService")).toEqual([serviceArn]);
-    expect(resourcesFor(statements, "ecs:DescribeServices")).toEqual([serviceArn]);
-    expect(resourcesFor(statements, "ecs:DescribeTasks")).toEqual([
-      {
-        "Fn::Join": [
-          "",
-          ["arn:", { Ref: "AWS::Partition" }, ":ecs:eu-west-1:111122223333:task/", { Ref: "Cluster" }, "/*"],
-        ],
-      },
-    ]);
     expect(resourcesFor(statements, "codebuild:StartBuild")).toEqual([arnOf(parts.project)]);
+    expect(resourcesFor(statements, "codebuild:ListBuildsForProject")).toEqual([arnOf(parts.project)]);
     expect(resourcesFor(statements, "ecr:DescribeImages")).toEqual([arnOf(parts.repository)]);
-    expect(resourcesFor(statements, "logs:FilterLogEvents")).toEqual([arnOf(parts.appLogGroup)]);
+    expect(resourcesFor(statements, "ecr:BatchGetImage")).toEqual([arnOf(parts.repository)]);
     expect(resourcesFor(statements, "dynamodb:PutItem").filter((resource) => !isNoValue(resource))).toEqual([
       arnOf(parts.table),
     ]);
@@ -278,29 +244,10 @@ describe("requirement Ops bot hosting", () => {
     ]);
   });
 
-  it("narrows scaling changes to the scalable target when its ARN is given", () => {
-    const scalableTargetArn = `arn:aws:application-autoscaling:eu-west-1:111122223333:scalable-target/0123456789abcdef0123456789abcdef`;
-    const { stack, bot } = opsStack({ scalableTargetArn });
-    const statements = botStatements(Template.fromStack(stack), bot);
-    const register = statements.filter((statement) =>
-      actionsOf(statement).includes("application-autoscaling:RegisterScalableTarget"),
+  it("refuses a deployer role ARN that is not a role's", () => {
+    expect(() => opsStack({ deployerRoleArns: ["arn:aws:iam::111122223333:user/someone"] })).toThrow(
+      'OpsBotFunction: deployerRoleArns holds "arn:aws:iam::111122223333:user/someone", which is not an IAM role ARN',
     );
-    expect(register).toEqual([expect.objectContaining({ Resource: scalableTargetArn })]);
-    expect(register[0]?.Condition).toBeUndefined();
-  });
-
-  it("limits scaling changes to ECS service desired counts when no target ARN is given", () => {
-    const { stack, bot } = opsStack();
-    const statements = botStatements(Template.fromStack(stack), bot);
-    const [register] = statements.filter((statement) =>
-      actionsOf(statement).includes("application-autoscaling:RegisterScalableTarget"),
-    );
-    expect(register?.Condition).toEqual({
-      StringEquals: {
-        "application-autoscaling:service-namespace": "ecs",
-        "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount",
-      },
-    });
   });
 
   it("puts no secret value in the template", () => {
@@ -338,8 +285,8 @@ describe("requirement Ops bot hosting", () => {
     ).toThrow(/OpsBotFunction: give existingGitHubAppSecret or gitHubAppSecretProps, not both/);
   });
 
-  it("subscribes the bot to the alarm topic", () => {
-    const { stack, bot, topic } = opsStack();
+  it("subscribes the bot to a topic it is asked to, and allows that topic", () => {
+    const { stack, bot, topic } = opsStack({}, { subscribe: true });
     const template = Template.fromStack(stack);
     const topicRef = { Ref: logicalId(topic) };
     template.hasResourceProperties("AWS::SNS::Subscription", {
@@ -404,10 +351,10 @@ describe("requirement Bot state", () => {
     );
   });
 
-  it("needs the deployment's identity to name a new table", () => {
+  it("needs the app to name a new table", () => {
     const stack = new Stack(undefined, "Nameless");
     expect(() => new OpsLedgerTable(stack, "Ledger", {})).toThrow(
-      "OpsLedgerTable: identity is required unless existingTable is given",
+      "OpsLedgerTable: app is required unless existingTable is given",
     );
   });
 });
@@ -484,7 +431,7 @@ describe("requirement Ops bot hosting: the bot's own failures reach people", () 
   });
 
   it("notifies, on ALARM and on OK, an encrypted topic of their own that the bot is not subscribed to", () => {
-    const { stack, topic, botAlarms } = opsStack();
+    const { stack, topic, botAlarms } = opsStack({}, { subscribe: true });
     const template = Template.fromStack(stack);
     const operatorTopic = { Ref: logicalId(botAlarms.topic) };
     expect(operatorTopic).not.toEqual({ Ref: logicalId(topic) });

@@ -9,7 +9,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
-import { OpsEventRules } from "../src/observability/ops-event-rules.js";
+import { EnvironmentEventRules } from "../src/observability/ops-event-rules.js";
 import { PhoenixAlarms } from "../src/observability/service-alarms.js";
 import {
   CDK_DEFAULT_ROLLOUT_SETTINGS,
@@ -71,14 +71,14 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
     ).toThrow("PhoenixService: give existingAccessLogsBucket or accessLogsBucketProps, not both");
   });
 
-  it("keeps two tasks by default in private subnets of two Availability Zones, rebalancing across them", () => {
+  it("runs in private subnets of two Availability Zones, rebalancing across them, with no desired count in the template", () => {
     const { template, vpc } = webStack();
     const privateSubnets = vpc.privateSubnets.map((subnet) => Stack.of(vpc).resolve(subnet.subnetId));
     expect(new Set(vpc.privateSubnets.map((subnet) => subnet.availabilityZone)).size).toBe(2);
     template().hasResourceProperties("AWS::ECS::Service", {
       ServiceName: NAMES.service,
       LaunchType: "FARGATE",
-      DesiredCount: 2,
+      DesiredCount: Match.absent(),
       AvailabilityZoneRebalancing: "ENABLED",
       NetworkConfiguration: {
         AwsvpcConfiguration: { AssignPublicIp: "DISABLED", Subnets: Match.arrayWith(privateSubnets) },
@@ -86,7 +86,8 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
     });
   });
 
-  it("refuses fewer than two tasks, so a crash never leaves the service empty", () => {
+  it("sets a desired count it is given, and refuses fewer than two tasks, so a crash never leaves the service empty", () => {
+    webStack({ desiredCount: 3 }).template().hasResourceProperties("AWS::ECS::Service", { DesiredCount: 3 });
     expect(() => webStack({ desiredCount: 1 })).toThrow(/PhoenixService: desiredCount must be a whole number from 2/);
   });
 
@@ -402,16 +403,16 @@ describe("compliance: a stack with the service, scaling, alarms and event rules"
       reason: "Test stand-in for the network construct, which owns the VPC and its flow logs.",
     });
     new PhoenixServiceScaling(stack, "Scaling", { service: web.service, targetGroup: web.targetGroup });
-    new PhoenixAlarms(stack, "Alarms", {
+    const alarms = new PhoenixAlarms(stack, "Alarms", {
       names: NAMES,
       service: web.service,
       targetGroup: web.targetGroup,
       loadBalancer: web.loadBalancer,
     });
-    new OpsEventRules(stack, "Events", {
-      cluster: web.cluster,
-      service: web.service,
-      buildProjectName: NAMES.buildProject,
+    new EnvironmentEventRules(stack, "Events", {
+      clusterArn: web.cluster.clusterArn,
+      serviceArn: web.service.serviceArn,
+      alarmArns: Object.values(alarms.alarms).map((alarm) => alarm.alarmArn),
     });
     return { app, stack };
   }

@@ -1,4 +1,4 @@
-import { type DeploymentIdentity, IMAGE_BUILD_EXPORTED_VARIABLES, resourceNames } from "@phoenix/shared";
+import { IMAGE_BUILD_EXPORTED_VARIABLES, opsResourceNames } from "@phoenix/shared";
 import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as codebuild from "aws-cdk-lib/aws-codebuild";
 import * as ecr from "aws-cdk-lib/aws-ecr";
@@ -17,8 +17,8 @@ const NODE_IMAGE_UPSTREAM_PATH = "docker/library/node";
 const CACHE_PREFIX = /^(?=.{2,30}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 export interface ImageBuildProjectProps {
-  /** The deployment; the project is named `resourceNames(identity).buildProject`. */
-  readonly identity: DeploymentIdentity;
+  /** The app; the project is named `opsResourceNames(app).buildProject`. */
+  readonly app: string;
   /** Where the image is pushed; the project may push to this repository and no other. */
   readonly repository: ecr.IRepository;
   /**
@@ -62,9 +62,9 @@ export interface ImageBuildProjectProps {
   readonly baseImageSource?: "pull-through-cache" | "docker-hub";
   /**
    * Repository prefix of the pull-through cache rule (one rule per prefix per account and
-   * region, so each deployment sharing an account needs its own); the cached repositories are
+   * region, so each app sharing an account needs its own); the cached repositories are
    * created under it on first pull.
-   * @default `<app>-<environment>` (e.g. `phoenix-staging`)
+   * @default `<app>-upstream` (e.g. `phoenix-upstream`)
    */
   readonly baseImageCachePrefix?: string;
   /**
@@ -97,7 +97,7 @@ export class ImageBuildProject extends Construct {
     const encryptionKey =
       props.encryptionKey ??
       new kms.Key(this, "Key", {
-        description: `Encrypts the cache and artifacts of ${resourceNames(props.identity).buildProject}`,
+        description: `Encrypts the cache and artifacts of ${opsResourceNames(props.app).buildProject}`,
         enableKeyRotation: true,
       });
 
@@ -105,7 +105,7 @@ export class ImageBuildProject extends Construct {
     this.baseImageCache = baseImage?.rule;
 
     this.project = new codebuild.Project(this, "Project", {
-      projectName: resourceNames(props.identity).buildProject,
+      projectName: opsResourceNames(props.app).buildProject,
       description: "Builds the app image at a commit and pushes it to ECR tagged with the commit sha",
       source: props.source ?? defaultGitHubSource(props),
       environment: {
@@ -159,8 +159,7 @@ export class ImageBuildProject extends Construct {
       "docker-hub",
     ] as const);
     if (source === "docker-hub") return undefined;
-    const { cluster: stem } = resourceNames(props.identity);
-    const prefix = props.baseImageCachePrefix ?? stem;
+    const prefix = props.baseImageCachePrefix ?? `${props.app}-upstream`;
     if (!CACHE_PREFIX.test(prefix)) {
       throw new PropValidationError(
         `${name}: baseImageCachePrefix "${prefix}" must be 2 to 30 characters: lower-case letters and digits, with single . _ - or / between them (ECR's rule)`,

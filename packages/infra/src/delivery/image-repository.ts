@@ -1,18 +1,31 @@
-import { type DeploymentIdentity, resourceNames } from "@phoenix/shared";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { opsResourceNames } from "@phoenix/shared";
+import { Duration, RemovalPolicy, Token } from "aws-cdk-lib";
 import * as ecr from "aws-cdk-lib/aws-ecr";
+import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
 import { Construct } from "constructs";
-import { requireExistingOrProps, requireForNewResource, requireIntegerInRange } from "../validation/prop-validation.js";
+import {
+  PropValidationError,
+  requireExistingOrProps,
+  requireForNewResource,
+  requireIntegerInRange,
+} from "../validation/prop-validation.js";
 
 export interface ImageRepositoryProps {
   /**
-   * The deployment whose app the repository holds; it is named `resourceNames(identity).repository`
+   * The app whose image the repository holds; it is named `opsResourceNames(app).repository`
    * (one repository per app, shared by its environments, so an image is promoted, not rebuilt).
    * Required unless `existingRepository` is given.
    * @default - none
    */
-  readonly identity?: DeploymentIdentity;
+  readonly app?: string;
+  /**
+   * Other AWS accounts whose principals may pull (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer,
+   * ecr:BatchCheckLayerAvailability): the accounts of environments outside the repository's own.
+   * Each account still decides which of its roles may pull, with their identity policies.
+   * @default - none: only principals of this account, by their identity policies
+   */
+  readonly pullAccounts?: readonly string[];
   /**
    * A repository created elsewhere (for example by the stack of another environment of the same
    * app). Nothing is created and none of the other props apply.
@@ -68,9 +81,9 @@ export class ImageRepository extends Construct {
       this.repository = props.existingRepository;
       return;
     }
-    const identity = requireForNewResource(name, "identity", props.identity, "existingRepository");
-    this.repository = new ecr.Repository(this, "Repository", {
-      repositoryName: resourceNames(identity).repository,
+    const app = requireForNewResource(name, "app", props.app, "existingRepository");
+    const repository = new ecr.Repository(this, "Repository", {
+      repositoryName: opsResourceNames(app).repository,
       imageScanOnPush: true,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       encryption: ecr.RepositoryEncryption.KMS,
@@ -88,8 +101,33 @@ export class ImageRepository extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       ...props.repositoryProps,
     });
+    const pullAccounts = [...new Set(props.pullAccounts ?? [])];
+    for (const account of pullAccounts) {
+      if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) {
+        throw new PropValidationError(
+          `${name}: pullAccounts holds "${account}", which is not a 12-digit AWS account id`,
+        );
+      }
+    }
+    if (pullAccounts.length > 0) {
+      repository.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: "PullFromEnvironmentAccounts",
+          principals: pullAccounts.map((account) => new iam.AccountPrincipal(account)),
+          actions: [...IMAGE_PULL_ACTIONS],
+        }),
+      );
+    }
+    this.repository = repository;
   }
 }
+
+/** What pulling an image from ECR takes, besides `ecr:GetAuthorizationToken` (account-level). */
+export const IMAGE_PULL_ACTIONS = [
+  "ecr:BatchGetImage",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:BatchCheckLayerAvailability",
+] as const;
 
 /**
  * ECR applies rules from the lowest `rulePriority` up; an image whose tag status a rule

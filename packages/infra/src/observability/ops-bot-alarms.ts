@@ -4,7 +4,7 @@
  * own that the bot is not subscribed to, and operators subscribe there (email here, or a pager
  * or chat integration on the topic).
  */
-import type { PhoenixResourceNames } from "@phoenix/shared";
+import type { PhoenixOpsResourceNames } from "@phoenix/shared";
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import type * as kms from "aws-cdk-lib/aws-kms";
@@ -21,8 +21,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface OpsBotAlarmsProps {
-  /** Names from `resourceNames()`: the alarm and topic names derive from `names.botFunction`. */
-  readonly names: PhoenixResourceNames;
+  /** Names from `opsResourceNames()`: the alarm and topic names derive from `names.botFunction`. */
+  readonly names: PhoenixOpsResourceNames;
   /** The bot watched: its function's errors and its dead-letter queue. */
   readonly opsBot: OpsBotFunction;
   /**

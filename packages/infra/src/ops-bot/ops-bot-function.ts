@@ -1,9 +1,8 @@
-import { type DeploymentIdentity, OPS_BOT_ENV, OPS_BOT_LAMBDA_RUNTIME, resourceNames } from "@phoenix/shared";
-import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import { OPS_BOT_ENV, OPS_BOT_LAMBDA_RUNTIME, opsResourceNames } from "@phoenix/shared";
+import { Duration, Lazy, RemovalPolicy, Token, Validations } from "aws-cdk-lib";
 import type * as codebuild from "aws-cdk-lib/aws-codebuild";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as ecr from "aws-cdk-lib/aws-ecr";
-import type * as ecs from "aws-cdk-lib/aws-ecs";
 import type * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -13,8 +12,9 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
-import { Construct, type IConstruct } from "constructs";
+import { Construct } from "constructs";
 import { ALLOWED_RETENTION_DAYS } from "../observability/app-log-group.js";
+import { acknowledgeWildcardResource } from "../validation/nag-acknowledgement.js";
 import {
   PropValidationError,
   requireExistingOrProps,
@@ -23,36 +23,23 @@ import {
 } from "../validation/prop-validation.js";
 
 /**
- * Actions the bot is granted on Resource "*" because AWS authorizes them on no narrower
- * resource (Service Authorization Reference: no resource type for these actions). The tests
- * check, against their own list, that nothing else in the bot's policy uses "*".
+ * Actions the bot's own role is granted on Resource "*": Lambda's active tracing adds them, and
+ * the X-Ray daemon API has no resource type. Everything the bot does to an environment goes
+ * through that environment's deployer role (`DeployerRole`), not this one.
  */
-const OPS_BOT_WILDCARD_ACTIONS = [
-  "ecs:DescribeTaskDefinition",
-  "ecs:RegisterTaskDefinition",
-  "cloudwatch:GetMetricData",
-  "application-autoscaling:DescribeScalableTargets",
-  "application-autoscaling:DescribeScalingActivities",
-  "application-autoscaling:DescribeScalingPolicies",
-  "application-autoscaling:DescribeScheduledActions",
-  // Added by Lambda's active tracing: the X-Ray daemon API has no resource type either.
-  "xray:PutTraceSegments",
-  "xray:PutTelemetryRecords",
-] as const;
-
-/** Scaling changes the bot makes with `/scale`; all take a scalable-target ARN. */
-const SCALING_WRITE_ACTIONS = [
-  "application-autoscaling:RegisterScalableTarget",
-  "application-autoscaling:PutScheduledAction",
-  "application-autoscaling:DeleteScheduledAction",
-];
+const OPS_BOT_WILDCARD_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
 
 /** EventBridge → bot delivery: retried for two hours, then parked in the dead-letter queue. */
 const EVENT_TARGET_RETRY = { retryAttempts: 4, maxEventAge: Duration.hours(2) } as const;
 
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
 export interface OpsBotFunctionProps {
-  /** The deployment; the function is named `resourceNames(identity).botFunction`. */
-  readonly identity: DeploymentIdentity;
+  /**
+   * The app the bot operates; the function is named `opsResourceNames(app).botFunction` and its
+   * role `opsResourceNames(app).botRole`, the name every deployer role trusts.
+   */
+  readonly app: string;
   /** The bot's bundle: `lambda.Code.fromAsset(opsBotBundleDirectory())` for the one `@phoenix/ops-bot` builds. */
   readonly code: lambda.Code;
   /** Entry point inside `code`, for example `lambda.handler`. */
@@ -60,16 +47,6 @@ export interface OpsBotFunctionProps {
   /** `owner/name` of the GitHub repository the bot reports to and deploys from. */
   readonly targetRepository: string;
 
-  /** The cluster the app runs in; the bot may describe its tasks. */
-  readonly cluster: ecs.ICluster;
-  /** The app's service; the bot may describe and update it. Import with `fromServiceArnWithCluster`. */
-  readonly service: ecs.IBaseService;
-  /** Task role of the app's task definition; the only role, with the execution role, the bot may pass. */
-  readonly taskRole: iam.IRole;
-  /** Execution role of the app's task definition. */
-  readonly executionRole: iam.IRole;
-  /** The app's container log group; the bot reads crash logs from it. */
-  readonly appLogGroup: logs.ILogGroup;
   /** The image repository; the bot looks images up by sha and digest. */
   readonly repository: ecr.IRepository;
   /** The image build project; the bot starts builds and reads their results. */
@@ -77,12 +54,11 @@ export interface OpsBotFunctionProps {
   /** The Ledger table; the bot reads and writes items, nothing else. */
   readonly ledgerTable: dynamodb.ITable;
   /**
-   * ARN of the service's Application Auto Scaling scalable target (`CfnScalableTarget.attrArn`),
-   * which `/scale` changes.
-   * @default - any ECS `DesiredCount` scalable target of this account and region (scalable-target
-   *   ARNs carry a generated id, so no narrower pattern exists before the target does)
+   * ARNs of the environments' deployer roles (`arn:<partition>:iam::<account>:role/<deployerRole>`):
+   * the only roles the bot may assume, and the only way it acts on an environment.
+   * @default - none: the bot can build images but act on no environment
    */
-  readonly scalableTargetArn?: string;
+  readonly deployerRoleArns?: readonly string[];
 
   /**
    * GitHub App credentials created elsewhere: a JSON secret `{appId, privateKey, webhookSecret}`.
@@ -102,7 +78,7 @@ export interface OpsBotFunctionProps {
   readonly memorySizeMb?: number;
   /**
    * Seconds an invocation may run (1–900). GitHub gives up on a webhook delivery after 10 s, and
-   * every other input (SNS, EventBridge, the reconciler) is a short step by design, so an
+   * every other input (EventBridge, the reconciler) is a short step by design, so an
    * invocation still running past this is stuck, not busy.
    * @default 10
    */
@@ -119,9 +95,10 @@ export interface OpsBotFunctionProps {
 }
 
 /**
- * The ops bot's Lambda function (requirement "Ops bot hosting"): GitHub webhooks through a
- * function URL, SNS alarms and EventBridge events as asynchronous invocations with a
- * dead-letter queue, and an IAM role scoped to the one app it operates.
+ * The ops bot's Lambda function (requirement "Ops bot hosting"): one per app, whatever the
+ * number of environments. GitHub webhooks through one function URL, EventBridge events as
+ * asynchronous invocations with a dead-letter queue, and a role of a fixed name that may build
+ * images, keep its Ledger and assume the environments' deployer roles, nothing more.
  */
 export class OpsBotFunction extends Construct {
   public readonly function: lambda.Function;
@@ -137,6 +114,7 @@ export class OpsBotFunction extends Construct {
   constructor(scope: Construct, id: string, props: OpsBotFunctionProps) {
     super(scope, id);
     const name = "OpsBotFunction";
+    const names = opsResourceNames(props.app);
     if (!Token.isUnresolved(props.targetRepository) && !/^[\w.-]+\/[\w.-]+$/.test(props.targetRepository)) {
       throw new PropValidationError(`${name}: targetRepository must be owner/name, got "${props.targetRepository}"`);
     }
@@ -147,6 +125,12 @@ export class OpsBotFunction extends Construct {
       "gitHubAppSecretProps",
       props.gitHubAppSecretProps,
     );
+    const deployerRoleArns = [...new Set(props.deployerRoleArns ?? [])];
+    for (const arn of deployerRoleArns) {
+      if (!Token.isUnresolved(arn) && !ROLE_ARN.test(arn)) {
+        throw new PropValidationError(`${name}: deployerRoleArns holds "${arn}", which is not an IAM role ARN`);
+      }
+    }
     if (props.reservedConcurrency !== undefined) {
       requireIntegerInRange(name, "reservedConcurrency", props.reservedConcurrency, 1, 1000);
     }
@@ -160,30 +144,34 @@ export class OpsBotFunction extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.logGroup = new logs.LogGroup(this, "Logs", {
-      logGroupName: `/aws/lambda/${resourceNames(props.identity).botFunction}`,
+      logGroupName: `/aws/lambda/${names.botFunction}`,
       retention: requireOneOf(name, "logRetentionDays", props.logRetentionDays ?? 7, ALLOWED_RETENTION_DAYS),
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    // An explicit role, so Lambda's managed AWSLambdaBasicExecutionRole (logs on "*") is not attached.
+    // An explicit role, so Lambda's managed AWSLambdaBasicExecutionRole (logs on "*") is not
+    // attached; named, because every environment's deployer role trusts it by ARN.
     this.role = new iam.Role(this, "Role", {
+      roleName: names.botRole,
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      description: `Ops bot of ${props.identity.app}/${props.identity.environment}`,
+      description: `Ops bot of ${props.app}: builds images, keeps its Ledger, assumes the environments' deployer roles`,
     });
     this.logGroup.grantWrite(this.role);
 
-    const environment: Record<keyof typeof OPS_BOT_ENV, string> = {
+    // Partial: a variable the shared contract no longer lists is dropped, one it adds fails the
+    // "sets every variable" test rather than the compile.
+    const environment: Partial<Record<keyof typeof OPS_BOT_ENV, string>> = {
       targetRepository: props.targetRepository,
       githubAppSecretArn: this.gitHubAppSecret.secretArn,
       ledgerTable: props.ledgerTable.tableName,
+      // Alarms arrive through EventBridge; a topic is listed only when `subscribeTo` adds one.
       allowedTopicArns: Lazy.string({ produce: () => this.allowedTopicArns.join(",") }),
-      logGroupName: props.appLogGroup.logGroupName,
       repositoryUri: props.repository.repositoryUri,
       buildProject: props.buildProject.projectName,
     };
 
     this.function = new lambda.Function(this, "Function", {
-      functionName: resourceNames(props.identity).botFunction,
-      description: `Phoenix ops bot for ${props.targetRepository} (${props.identity.environment})`,
+      functionName: names.botFunction,
+      description: `Phoenix ops bot for ${props.targetRepository}`,
       // The runtime the bot's bundle is compiled for (one setting in @phoenix/shared).
       runtime: lambdaRuntimeNamed(OPS_BOT_LAMBDA_RUNTIME.name),
       architecture: lambda.Architecture.ARM_64,
@@ -194,7 +182,10 @@ export class OpsBotFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       environment: Object.fromEntries(
-        (Object.keys(OPS_BOT_ENV) as (keyof typeof OPS_BOT_ENV)[]).map((key) => [OPS_BOT_ENV[key], environment[key]]),
+        (Object.keys(OPS_BOT_ENV) as (keyof typeof OPS_BOT_ENV)[]).flatMap((key) => {
+          const value = environment[key];
+          return value === undefined ? [] : [[OPS_BOT_ENV[key], value]];
+        }),
       ),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
@@ -206,15 +197,16 @@ export class OpsBotFunction extends Construct {
     // webhookSecret before acting, and rejects anything else with 401.
     this.functionUrl = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
-    this.grantOperations(props);
+    this.grantOperations(props, deployerRoleArns);
     this.gitHubAppSecret.grantRead(this.role);
     props.ledgerTable.grantReadWriteData(this.role);
   }
 
   /**
-   * Delivers the topic's notifications (CloudWatch alarms) to the bot and adds the topic to the
-   * bot's allowlist (`PHOENIX_ALLOWED_TOPIC_ARNS`); notifications SNS cannot deliver go to the
-   * dead-letter queue.
+   * Delivers the topic's notifications to the bot and adds the topic to the bot's allowlist
+   * (`PHOENIX_ALLOWED_TOPIC_ARNS`); notifications SNS cannot deliver go to the dead-letter queue.
+   * The Phoenix stacks do not use it: service alarms reach the bot through EventBridge, labelled
+   * with their environment.
    */
   public subscribeTo(topic: sns.ITopic): void {
     topic.addSubscription(
@@ -257,94 +249,25 @@ export class OpsBotFunction extends Construct {
     });
   }
 
-  private grantOperations(props: OpsBotFunctionProps): void {
-    const stack = Stack.of(this);
-    const allow = (actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>) =>
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources, conditions }));
+  private grantOperations(props: OpsBotFunctionProps, deployerRoleArns: readonly string[]): void {
+    const allow = (actions: string[], resources: string[]) =>
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
 
-    // Deploy: register a task definition revision, point the service at it, follow the rollout.
-    allow(["ecs:DescribeServices", "ecs:UpdateService"], [props.service.serviceArn]);
-    allow(["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], ["*"]);
-    allow(["iam:PassRole"], [props.taskRole.roleArn, props.executionRole.roleArn], {
-      StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
-    });
-    const clusterTasks = stack.formatArn({
-      service: "ecs",
-      resource: "task",
-      resourceName: `${props.cluster.clusterName}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    allow(["ecs:DescribeTasks"], [clusterTasks]);
-    // A revision keeps the running one's tags: tagging on create needs TagResource, only then.
-    const serviceRevisions = stack.formatArn({
-      service: "ecs",
-      resource: "task-definition",
-      resourceName: `${resourceNames(props.identity).service}:*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    allow(["ecs:TagResource"], [serviceRevisions], { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } });
+    // Every environment, in this account or another, is reached through its deployer role.
+    if (deployerRoleArns.length > 0) allow(["sts:AssumeRole"], [...deployerRoleArns]);
     // ListBuildsForProject: before starting, the bot looks for a build of the same commit.
     allow(
       ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
       [props.buildProject.projectArn],
     );
+    // Build once, promote: the bot finds a commit's image, and its digest, in the one repository.
     allow(["ecr:DescribeImages", "ecr:BatchGetImage"], [props.repository.repositoryArn]);
 
-    // Crash reports and CPU issues: the app's log lines and metrics.
-    allow(["logs:GetLogEvents", "logs:FilterLogEvents"], [props.appLogGroup.logGroupArn]);
-    allow(["cloudwatch:GetMetricData"], ["*"]);
-
-    // /scale: Describe* have no resource type; the changes take the scalable target's ARN.
-    allow(
-      [
-        "application-autoscaling:DescribeScalableTargets",
-        "application-autoscaling:DescribeScalingActivities",
-        "application-autoscaling:DescribeScalingPolicies",
-        "application-autoscaling:DescribeScheduledActions",
-      ],
-      ["*"],
-    );
-    const anyEcsScalableTarget = stack.formatArn({
-      service: "application-autoscaling",
-      resource: "scalable-target",
-      resourceName: "*",
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    allow(
-      SCALING_WRITE_ACTIONS,
-      [props.scalableTargetArn ?? anyEcsScalableTarget],
-      props.scalableTargetArn
-        ? undefined
-        : {
-            StringEquals: {
-              "application-autoscaling:service-namespace": "ecs",
-              "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount",
-            },
-          },
-    );
-
-    acknowledgeWildcard(
+    acknowledgeWildcardResource(
       this.role,
       "*",
       `AWS authorizes these actions only on Resource '*' (no resource type in the Service Authorization Reference): ${OPS_BOT_WILDCARD_ACTIONS.join(", ")}. Every other statement names this app's resources.`,
     );
-    acknowledgeWildcard(
-      this.role,
-      serviceRevisions,
-      "ecs:TagResource on this service's task-definition family only, and only while registering a revision: the revision number is assigned by ECS.",
-    );
-    acknowledgeWildcard(
-      this.role,
-      clusterTasks,
-      "ecs:DescribeTasks on the tasks of this app's cluster only: task ARNs carry a generated id.",
-    );
-    if (!props.scalableTargetArn) {
-      acknowledgeWildcard(
-        this.role,
-        anyEcsScalableTarget,
-        "Scalable-target ARNs carry a generated id; narrowed by condition to ECS service DesiredCount targets. Pass scalableTargetArn to name the one target.",
-      );
-    }
     if (this.gitHubAppSecret instanceof secretsmanager.Secret) {
       Validations.of(this.gitHubAppSecret).acknowledge({
         id: "AwsSolutions-SMG4",
@@ -353,29 +276,6 @@ export class OpsBotFunction extends Construct {
       });
     }
   }
-}
-
-/**
- * Acknowledges cdk-nag's IAM5 finding for one wildcard resource of the construct's policies.
- * cdk-nag names such a finding after the resolved ARN, with references written `<LogicalId>`
- * or `<LogicalId.Attribute>`; this renders the ARN the same way.
- */
-function acknowledgeWildcard(scope: IConstruct, resource: string, reason: string): void {
-  const flat = flattenReference(Stack.of(scope).resolve(resource));
-  Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason });
-}
-
-function flattenReference(value: unknown): string {
-  if (typeof value === "string") return value.replace(/\$\{/g, "<").replace(/}/g, ">");
-  if (value && typeof value === "object") {
-    const node = value as Record<string, unknown>;
-    const join = node["Fn::Join"] as [string, unknown[]] | undefined;
-    if (join) return join[1].map(flattenReference).join(join[0]);
-    const getAtt = node["Fn::GetAtt"] as [string, string] | undefined;
-    if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
-    if ("Ref" in node) return `<${String(node.Ref)}>`;
-  }
-  return JSON.stringify(value);
 }
 
 /**

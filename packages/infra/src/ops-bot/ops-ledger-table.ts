@@ -1,4 +1,4 @@
-import { type DeploymentIdentity, OPS_LEDGER_ATTRIBUTES, resourceNames } from "@phoenix/shared";
+import { OPS_LEDGER_ATTRIBUTES, opsResourceNames } from "@phoenix/shared";
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as kms from "aws-cdk-lib/aws-kms";
@@ -6,8 +6,8 @@ import { Construct } from "constructs";
 import { requireExistingOrProps, requireForNewResource } from "../validation/prop-validation.js";
 
 export interface OpsLedgerTableProps {
-  /** The deployment; the table is named `resourceNames(identity).ledgerTable`. Required unless `existingTable`. @default - none */
-  readonly identity?: DeploymentIdentity;
+  /** The app; the table is named `opsResourceNames(app).ledgerTable`. Required unless `existingTable`. @default - none */
+  readonly app?: string;
   /**
    * A table created elsewhere with the key and TTL attribute of `OPS_LEDGER_ATTRIBUTES` (`@phoenix/shared`).
    * @default - a new table is created
@@ -46,9 +46,9 @@ export class OpsLedgerTable extends Construct {
       this.table = props.existingTable;
       return;
     }
-    const identity = requireForNewResource(name, "identity", props.identity, "existingTable");
+    const app = requireForNewResource(name, "app", props.app, "existingTable");
     this.table = new dynamodb.Table(this, "Table", {
-      tableName: resourceNames(identity).ledgerTable,
+      tableName: opsResourceNames(app).ledgerTable,
       partitionKey: { name: OPS_LEDGER_ATTRIBUTES.partitionKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: OPS_LEDGER_ATTRIBUTES.timeToLive,
       // A handful of writes per deploy or alarm: on-demand costs nothing when idle and never throttles a burst.

@@ -152,10 +152,11 @@ export interface PhoenixServiceProps {
   /** Merged over the defaults of the new cluster; not allowed with `existingCluster`. @default - none */
   readonly clusterProps?: Omit<ecs.ClusterProps, "vpc">;
   /**
-   * Tasks kept running. At least 2, so one crash never leaves the service empty; Fargate
-   * spreads them over the Availability Zones of `taskSubnets`. A stack update resets the count
-   * to this value; auto scaling then moves it again.
-   * @default 2
+   * Tasks kept running, at least 2 so one crash never leaves the service empty — for a service
+   * without scaling. Each stack update resets the count to this value.
+   * @default - none in the template: a stack update never resets the count the autoscaler or
+   *   `/scale` set. CloudFormation starts a new service with 1 task and `PhoenixServiceScaling`
+   *   (`minCapacity` ≥ 2) raises it to its minimum when it registers the scalable target.
    */
   readonly desiredCount?: number;
   /** Task CPU units. @default 1024 */
@@ -227,7 +228,10 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
     super(scope, id);
     const { names, vpc } = props;
     const size = taskSize(props.cpu ?? 1024, props.memoryLimitMiB ?? 2048);
-    const desiredCount = requireIntegerInRange(CONSTRUCT, "desiredCount", props.desiredCount ?? 2, 2, 100);
+    const desiredCount =
+      props.desiredCount === undefined
+        ? undefined
+        : requireIntegerInRange(CONSTRUCT, "desiredCount", props.desiredCount, 2, 100);
     const taskSubnets = props.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     requireMultipleZones(vpc, taskSubnets);
     requireExistingOrProps(CONSTRUCT, "existingCluster", props.existingCluster, "clusterProps", props.clusterProps);
@@ -384,6 +388,7 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       serviceName: names.service,
+      // Left out unless given (the L2 writes no default): CloudFormation then never resets it.
       desiredCount,
       vpcSubnets: taskSubnets,
       securityGroups: [serviceSecurityGroup],
