@@ -1,5 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RecordedAwsCall, RecordedInstallation } from "../../../../test-support/aws-call-recording.js";
+import {
+  AWS_CALL_RECORDINGS_COMMAND,
+  type RecordedAwsCall,
+  type RecordedInstallation,
+} from "../../../../test-support/aws-call-recording.js";
 import { synthesizePhoenixTemplates } from "../../src/stack/phoenix-app.js";
 import { actionOf, authorizationsFor } from "./operation-authorization.js";
 import { evaluate } from "./policy-evaluator.js";
@@ -71,6 +78,16 @@ describe("every AWS call the bot makes in the flow tests is allowed by the IAM p
       expect(actions, action).toContain(action);
     }
     expect(allCalls.some((call) => call.principal.kind === "assumed-role")).toBe(true);
+  });
+
+  it("fails, naming the command that writes them, when the recordings are missing", () => {
+    const empty = mkdtempSync(join(tmpdir(), "phoenix-no-recordings-"));
+    try {
+      expect(() => loadRecordings(empty)).toThrow(AWS_CALL_RECORDINGS_COMMAND);
+      expect(() => loadRecordings(join(empty, "absent"))).toThrow(/no AWS call recordings/);
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
   });
 
   it("knows the installation each calling test played", () => {

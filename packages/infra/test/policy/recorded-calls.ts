@@ -15,16 +15,17 @@ import type { DeployedTemplate } from "./template-intrinsics.js";
 import { roleByArn, rolesOfTemplates, type TemplateRole } from "./template-roles.js";
 
 /** The flow tests' recordings; fails, naming the command that writes them, when there are none. */
-export function loadRecordings(): AwsCallRecording[] {
-  const files = existsSync(AWS_CALL_RECORDINGS_DIR)
-    ? readdirSync(AWS_CALL_RECORDINGS_DIR).filter((name) => name.endsWith(".json"))
-    : [];
+export function loadRecordings(directory = AWS_CALL_RECORDINGS_DIR): AwsCallRecording[] {
+  const files = existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith(".json")) : [];
   if (files.length === 0) {
     throw new Error(
-      `no AWS call recordings in ${AWS_CALL_RECORDINGS_DIR}: run the ops bot's flow tests first (${AWS_CALL_RECORDINGS_COMMAND}, or turbo run test, which orders them)`,
+      `no AWS call recordings in ${directory}: run the ops bot's flow tests first (${AWS_CALL_RECORDINGS_COMMAND}, or turbo run test, which orders them)`,
     );
   }
-  return files.map((name) => JSON.parse(readFileSync(join(AWS_CALL_RECORDINGS_DIR, name), "utf8")) as AwsCallRecording);
+  // A recording outlives a test file that was renamed or removed: only current files count.
+  return files
+    .map((name) => JSON.parse(readFileSync(join(directory, name), "utf8")) as AwsCallRecording)
+    .filter((recording) => existsSync(new URL(`../../../../${recording.testFile}`, import.meta.url)));
 }
 
 /** The shipped two-account example: the sizes every installation below borrows. */
