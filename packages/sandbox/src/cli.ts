@@ -41,10 +41,14 @@ if (command === "scenario") {
     [
       "",
       "Phoenix sandbox is up (127.0.0.1 only):",
-      `  app            ${endpoints.appUrl}`,
+      ...endpoints.environments.map(
+        (environment) =>
+          `  ${`${environment.name} app`.padEnd(15)}${environment.appUrl}  (account ${environment.account}, deployer role ${environment.deployerRoleArn.split("/").pop()})`,
+      ),
       `  ops bot        ${endpoints.botUrl}  (webhooks /api/github/webhooks, events /aws/events)`,
       `  GitHub page    ${endpoints.githubUrl}/_sandbox/   ← issues, comments, deployments the bot wrote`,
-      `  AWS (moto)     ${endpoints.aws.endpoint}`,
+      `  AWS (moto)     ${endpoints.aws.endpoint}  (ops and staging: account ${endpoints.environments[0]?.account})`,
+      `  EventBridge    ${endpoints.eventsUrl}  (the stacks' rules, from each account to the bot)`,
     ].join("\n"),
   );
   await scenario(() => runScenario(endpoints, (step) => say(`  ✓ ${step.name} (${step.ms} ms)`)));

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import {
   type AwsClientSettings,
   type BotSettings,
+  type CommitImages,
   createBotLogger,
   createPlainServer,
   type ImageBuilder,
@@ -16,6 +17,8 @@ export interface SandboxBotOptions {
   readonly settings: BotSettings;
   readonly aws: AwsClientSettings;
   readonly builder: ImageBuilder;
+  /** What the bot asks before building: the image a commit already has (the local registry's). */
+  readonly commitImages: CommitImages;
   /** 0 picks a free one. */
   readonly port: number;
 }
@@ -23,7 +26,8 @@ export interface SandboxBotOptions {
 /**
  * The ops bot's plain server, wired as `pnpm --filter @phoenix/ops-bot start` wires it, pointed at
  * the sandbox: a GitHub App of its own (a fresh key each run) on the GitHub stand-in, AWS on
- * moto, images from the daemonless builder. SNS subscription confirmations are not sent here (the
+ * moto (signed with the sandbox's keys: the ops account, from where it assumes each
+ * environment's deployer role), images from the daemonless builder and the local registry. SNS subscription confirmations are not sent here (the
  * scenario sends AWS events the EventBridge way), so none is confirmed.
  */
 export async function startSandboxBot(options: SandboxBotOptions): Promise<{ url: string; close(): Promise<void> }> {
@@ -47,6 +51,7 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<{ url
     aws: options.aws,
     logger,
     imageBuilder: options.builder,
+    commitImages: options.commitImages,
     subscriptionConfirmer: { confirmSubscription: async () => {} },
   });
   await new Promise<void>((done) => bot.server.listen(options.port, "127.0.0.1", done));

@@ -27,7 +27,6 @@ export interface LocalPlatformOptions {
   readonly cluster: string;
   readonly service: string;
   readonly container: string;
-  readonly logGroup: string;
   /** Where unpacked images are kept, one directory per manifest digest. */
   readonly imageCache: string;
   /** Layers not unpacked: the base image's (the sandbox runs its Node binary itself). */
@@ -58,7 +57,7 @@ export class LocalPlatform {
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<void> = Promise.resolve();
   private stopped = false;
-  private readonly pendingLogs: { message: string; timestamp: number; stream: string }[] = [];
+  private readonly pendingLogs: { message: string; timestamp: number; group: string; stream: string }[] = [];
 
   constructor(private readonly options: LocalPlatformOptions) {}
 
@@ -135,13 +134,17 @@ export class LocalPlatform {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const arn = `arn:aws:ecs:${this.options.region}:${this.options.account}:task/${this.options.cluster}/${id}`;
-    const stream = `${PHOENIX_APP.logStreamPrefix}/${this.options.container}/${id}`;
-    await this.options.logs.send(
-      new CreateLogStreamCommand({ logGroupName: this.options.logGroup, logStreamName: stream }),
-    );
+    // As the awslogs driver: the group and stream prefix are the task definition's own.
+    const logOptions = container.logConfiguration?.options ?? {};
+    const group = logOptions["awslogs-group"];
+    if (container.logConfiguration?.logDriver !== "awslogs" || !group) {
+      throw new Error(`task definition ${taskDefinitionArn} does not log to CloudWatch Logs (awslogs)`);
+    }
+    const stream = `${logOptions["awslogs-stream-prefix"] ?? PHOENIX_APP.logStreamPrefix}/${this.options.container}/${id}`;
+    await this.options.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
     for (const output of [child.stdout, child.stderr]) {
       createInterface({ input: output }).on("line", (line) => {
-        this.pendingLogs.push({ message: line, timestamp: Date.now(), stream });
+        this.pendingLogs.push({ message: line, timestamp: Date.now(), group, stream });
         this.options.log(`app[${id.slice(0, 6)}] ${line}`);
       });
     }
@@ -193,10 +196,11 @@ export class LocalPlatform {
     const batch = this.pendingLogs.splice(0);
     const byStream = new Map<string, typeof batch>();
     for (const entry of batch) byStream.set(entry.stream, [...(byStream.get(entry.stream) ?? []), entry]);
-    for (const [stream, entries] of byStream) {
+    for (const entries of byStream.values()) {
+      const [{ group, stream }] = entries as [(typeof entries)[number]];
       await this.options.logs.send(
         new PutLogEventsCommand({
-          logGroupName: this.options.logGroup,
+          logGroupName: group,
           logStreamName: stream,
           logEvents: entries.map(({ message, timestamp }) => ({ message, timestamp })),
         }),
