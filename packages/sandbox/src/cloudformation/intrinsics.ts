@@ -71,12 +71,12 @@ export function resolveIntrinsics(value: unknown, scope: IntrinsicScope, path = 
       .filter((element) => element !== NO_VALUE);
   }
   if (typeof value === "object" && value !== null) {
-    const resolved: Record<string, unknown> = {};
-    for (const [key, property] of Object.entries(value)) {
-      const result = resolveIntrinsics(property, scope, `${path}.${key}`);
-      if (result !== NO_VALUE) resolved[key] = result;
-    }
-    return resolved;
+    // fromEntries defines own properties: a key such as "__proto__" stays data, as in the JSON.
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([key, property]) => [key, resolveIntrinsics(property, scope, `${path}.${key}`)] as const)
+        .filter(([, result]) => result !== NO_VALUE),
+    );
   }
   return value;
 }
