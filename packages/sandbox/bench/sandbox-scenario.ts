@@ -1,10 +1,13 @@
 // End-to-end times of the local sandbox's scenario: the whole ops loop on this machine, through
 // the bot's real endpoints (@phoenix/sandbox's startSandbox and runScenario). One sandbox (free
-// ports), the scenario run SANDBOX_BENCH_RUNS (5) times against it; medians per step. The three
-// the issue names:
+// ports), the scenario run SANDBOX_BENCH_RUNS (5) times against it; medians per step. The
+// headline steps:
 //   merge → deployment success   signed pull_request webhook until the GitHub Deployment's status
 //                                is success (image build + push, task definition, ECS rollout by
 //                                the local platform, deployment-completed event)
+//   promote staging → production `/deploy production` of a commit staging ran until production's
+//                                deployment succeeds in the second moto account (no build: the
+//                                digest is reused)
 //   alarm → issue visible        CloudWatch alarm event until the CPU issue is open on the stand-in
 //   crash → issue visible        GET /crash on the running app until the crash issue (with the
 //                                app's last log lines from moto) is on the stand-in
@@ -33,6 +36,7 @@ const { benchDir, workspaceRoot } = benchPaths(import.meta.url);
 /** The steps the issue names, by the scenario's step names, with the short name the table shows. */
 const HEADLINE: Readonly<Record<string, string>> = {
   "merge a pull request → deployment success": "merge → deployment success",
+  "/deploy production → same digest promoted to the second account": "promote staging → production",
   "CPU alarm → issue opened": "alarm → issue visible",
   "GET /crash → crash issue with the app's last log lines": "crash → issue visible",
 };
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
   const upStarted = performance.now();
   const sandbox = await startSandbox({
     workspaceRoot,
-    ports: { app: 0, bot: 0, github: 0 },
+    ports: { app: 0, bot: 0, github: 0, productionApp: 0 },
     app: "phoenix-bench",
     log: () => {},
   });
@@ -115,7 +119,7 @@ function renderTable(result: BenchResult): string {
   const lines = [
     "# Sandbox scenario bench",
     "",
-    `${result.date}: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.node}; one sandbox, the scenario ${result.runs} times; medians (min–max). Sandbox up (services running, image built, app healthy): ${ms(result.sandboxUpMs)}.`,
+    `${result.date}: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.node}; one sandbox, the scenario ${result.runs} times; medians (min–max). Sandbox up (services running, image built, moto seeded from the synthesized stacks, both environments' apps healthy): ${ms(result.sandboxUpMs)}.`,
     "",
     markdownTable(
       ["step", "median", "min–max"],
