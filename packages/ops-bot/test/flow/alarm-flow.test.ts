@@ -59,6 +59,13 @@ async function putMetric(
   );
 }
 
+/** Staging's deployer role, in the ops account: the bot reads every environment through its own role. */
+async function stagingDeployer(app: string): Promise<{ roleArn: string }> {
+  return {
+    roleArn: await deployerRoleInMoto(OPS_ACCOUNT, resourceNames({ app, environment: "staging" }).deployerRole),
+  };
+}
+
 /** The ops config of the repositories in the stand-in: `app`, and each environment's region and role. */
 function opsConfigYaml(app: string, environments: Record<string, { roleArn?: string }>): string {
   return [
@@ -193,7 +200,7 @@ describe("alarms of an environment in another account, labelled by the ops bus (
     const app = uniqueApp();
     const now = new Date();
     bot = await OpsBotUnderTest.start();
-    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(app, { staging: {} }));
+    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(app, { staging: await stagingDeployer(app) }));
     const where = { app, environment: "staging", account: OPS_ACCOUNT, repository: "octo-org/phoenix" };
     const alarm = labelledAlarmEvent("eventbridge-cloudwatch-alarm-state-change-phoenix-cpu-high", where, now);
     await putServiceLogs(OPS_ACCOUNT, resourceNames({ app, environment: "staging" }).logGroup, now, ["GET / 200"]);
@@ -280,7 +287,7 @@ describe("CPU alarms through the SNS endpoint, for the default repository", () =
 
   async function startWithStaging(app: string): Promise<OpsBotUnderTest> {
     const started = await OpsBotUnderTest.start();
-    started.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(app, { staging: {} }));
+    started.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(app, { staging: await stagingDeployer(app) }));
     return started;
   }
 

@@ -5,7 +5,13 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { labelledEventInputTemplate, PHOENIX_APP, resourceNames, WHOLE_EVENT_VARIABLE } from "@phoenix/shared";
+import {
+  labelledEventInputTemplate,
+  opsResourceNames,
+  PHOENIX_APP,
+  resourceNames,
+  WHOLE_EVENT_VARIABLE,
+} from "@phoenix/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { motoClientConfig } from "../../../../test-support/moto.js";
 import { awsFixture } from "../support/aws-fixtures.js";
@@ -25,6 +31,16 @@ function stoppedTask(fixture: string, taskId: string, account = OPS_ACCOUNT): Re
   const event = awsFixture(fixture) as { detail: Record<string, unknown> } & Record<string, unknown>;
   const taskArn = `arn:aws:ecs:${REGION}:${account}:task/phoenix-staging/${taskId}`;
   return { ...event, id: randomUUID(), account, resources: [taskArn], detail: { ...event.detail, taskArn } };
+}
+
+/** The event with its task running an image of the ops repository, as every environment's tasks do. */
+function runningOpsImage(event: Record<string, unknown>, app: string): Record<string, unknown> {
+  const detail = event.detail as { containers: Record<string, unknown>[] };
+  const image = `${OPS_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${opsResourceNames(app).repository}:latest`;
+  return {
+    ...event,
+    detail: { ...detail, containers: detail.containers.map((c, i) => (i === 0 ? { ...c, image } : c)) },
+  };
 }
 
 const labelled = (event: unknown, environment = "staging", repository = "octo-org/phoenix") =>
@@ -81,7 +97,10 @@ describe("crashes through the EventBridge API-destination endpoint", () => {
     const names = resourceNames({ app, environment: "production" });
     const roleArn = await deployerRoleInMoto(PRODUCTION_ACCOUNT, names.deployerRole);
     const taskId = randomUUID().replaceAll("-", "");
-    const event = stoppedTask("ecs-task-state-change-essential-container-exited.json", taskId, PRODUCTION_ACCOUNT);
+    const event = runningOpsImage(
+      stoppedTask("ecs-task-state-change-essential-container-exited.json", taskId, PRODUCTION_ACCOUNT),
+      app,
+    );
     const container = ((event.detail as { containers: { name: string }[] }).containers[0] as { name: string }).name;
     const lines = [
       ...Array.from({ length: 70 }, (_, i) => JSON.stringify({ level: 30, msg: "request completed", url: `/?n=${i}` })),
