@@ -8,8 +8,8 @@ export default defineProject({
     include: ["test/**/*.test.ts"],
     env: testServiceEnv(),
     testTimeout: 60_000,
-    // In one run over every package (scripts/run-tests.mjs), after the ops-bot project: its flow
-    // tests write the AWS call recordings that test/policy checks against the templates.
-    sequence: { groupOrder: 1 },
+    // In one run over every package (scripts/run-tests.mjs), after the ops-bot project (groupOrder 1):
+    // its flow tests write the AWS call recordings that test/policy checks against the templates.
+    sequence: { groupOrder: 2 },
   },
 });

@@ -9,5 +9,9 @@ export default defineProject({
     env: testServiceEnv(),
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // In one run over every package (scripts/run-tests.mjs): before infra (groupOrder 2), which
+    // checks the AWS calls these flow tests record. Not 0: with one worker, vitest runs the
+    // group-0 projects last, one file at a time.
+    sequence: { groupOrder: 1 },
   },
 });
