@@ -79,6 +79,12 @@ describe("requirement 7: the config is checked, with one-line errors naming the 
     ],
     [
       (c: Record<string, Json>) => {
+        c.environments.ops = c.environments.production;
+      },
+      'phoenix config: environments.ops is not a usable environment name: "ops" names the ops stack',
+    ],
+    [
+      (c: Record<string, Json>) => {
         c.environments.production.certificateArn = "arn:aws:acm:eu-west-1:111111111111:certificate/abc-123";
       },
       'phoenix config: environments.production.certificateArn must be a certificate of the environment\'s account 222222222222 and region eu-west-1, got "arn:aws:acm:eu-west-1:111111111111:certificate/abc-123"',

@@ -76,6 +76,8 @@ const INSTANCE_CLASS = /^[a-z][a-z0-9]*\.[a-z0-9]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CERTIFICATE_ARN = /^arn:aws[\w-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/[\w-]+$/;
 
+/** The environment name the ops stack's own stack name takes. */
+const RESERVED_ENVIRONMENT_NAME = "ops";
 const OPS_KEYS = ["account", "region", "operatorEmails"] as const;
 const ENVIRONMENT_KEYS = [
   "account",
@@ -199,6 +201,10 @@ export function parsePhoenixConfig(raw: unknown): PhoenixConfig {
   const environments: Record<string, PhoenixEnvironmentSettings> = {};
   for (const name of names) {
     const reader = environmentsReader.at(name);
+    // The ops stack is `Phoenix-ops`; an environment of that name would be a second stack of it.
+    if (name === RESERVED_ENVIRONMENT_NAME) {
+      reader.fail(`is not a usable environment name: "${RESERVED_ENVIRONMENT_NAME}" names the ops stack`);
+    }
     try {
       resourceNames({ app, environment: name });
     } catch (error) {
