@@ -22,8 +22,6 @@ function deployerStack(overrides: Partial<DeployerRoleProps> = {}) {
     trustedRoleArn: botRoleArn,
     cluster: web.cluster,
     service: web.service,
-    taskRole: web.taskRole,
-    executionRole: web.executionRole,
     appLogGroup: web.logGroup,
     liveImageParameterName: NAMES.liveImageParameter,
     ...overrides,
@@ -58,17 +56,27 @@ describe("requirement One bot, many environments: the deployer role", () => {
     );
   });
 
-  it("lets the bot pass only the app's task and execution roles, and only to ECS tasks", () => {
-    const { web, statements } = deployerStack();
-    const roleArn = (role: typeof web.taskRole) => ({ "Fn::GetAtt": [logicalId(role), "Arn"] });
+  it("lets the bot pass only the app's task and execution roles, by name, and only to ECS tasks", () => {
+    const { web, template, statements } = deployerStack();
     expect(statementsFor(statements, "iam:PassRole")).toEqual([
       {
         Effect: "Allow",
         Action: "iam:PassRole",
-        Resource: [roleArn(web.taskRole), roleArn(web.executionRole)],
+        Resource: [
+          partitionArn(`:iam::${ENV.account}:role/${NAMES.taskRole}`),
+          partitionArn(`:iam::${ENV.account}:role/${NAMES.executionRole}`),
+        ],
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
       },
     ]);
+    // The names are the task definition's own roles.
+    const roleName = (role: typeof web.taskRole) =>
+      template.toJSON().Resources[logicalId(role)].Properties.RoleName as string;
+    expect([roleName(web.taskRole), roleName(web.executionRole)]).toEqual([NAMES.taskRole, NAMES.executionRole]);
+    template.hasResourceProperties("AWS::ECS::TaskDefinition", {
+      TaskRoleArn: { "Fn::GetAtt": [logicalId(web.taskRole), "Arn"] },
+      ExecutionRoleArn: { "Fn::GetAtt": [logicalId(web.executionRole), "Arn"] },
+    });
   });
 
   it("scopes the service, its tasks, its revisions, its logs and the live image to this environment", () => {

@@ -307,6 +307,32 @@ describe("requirement 1 (service): the app runs on ECS Fargate behind a load bal
     });
   });
 
+  it("names the task and execution roles for the environment, each assumable by ECS tasks only", () => {
+    const { service, stack, template } = webStack();
+    const t = template();
+    const ecsTasksOnly = {
+      Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "ecs-tasks.amazonaws.com" } }],
+    };
+    t.hasResourceProperties("AWS::IAM::Role", { RoleName: NAMES.taskRole, AssumeRolePolicyDocument: ecsTasksOnly });
+    t.hasResourceProperties("AWS::IAM::Role", {
+      RoleName: NAMES.executionRole,
+      AssumeRolePolicyDocument: ecsTasksOnly,
+    });
+    t.hasResourceProperties("AWS::ECS::TaskDefinition", {
+      TaskRoleArn: stack.resolve(service.taskRole.roleArn),
+      ExecutionRoleArn: stack.resolve(service.executionRole.roleArn),
+    });
+  });
+
+  it("keeps the named roles with an existing cluster and log group", () => {
+    const t = webStack((stack, vpc) => ({
+      existingCluster: new ecs.Cluster(stack, "Existing", { vpc, clusterName: "shared" }),
+      existingLogGroup: new logs.LogGroup(stack, "ExistingLogs"),
+    })).template();
+    t.hasResourceProperties("AWS::IAM::Role", { RoleName: NAMES.taskRole });
+    t.hasResourceProperties("AWS::IAM::Role", { RoleName: NAMES.executionRole });
+  });
+
   it("exposes the created resources", () => {
     const { service } = webStack();
     expect(service.cluster).toBeInstanceOf(ecs.Cluster);

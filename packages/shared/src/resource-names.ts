@@ -16,7 +16,7 @@ export interface PhoenixResourceNames {
     /** 5xx the load balancer answers itself (502/503 when no healthy task answers). */
     readonly elb5xx: string;
   };
-  /** ALB target groups allow at most 32 characters: the tightest limit here. */
+  /** ALB target groups allow at most 32 characters: the tightest limit here (IAM role names allow 64). */
   readonly targetGroup: string;
   /** SNS topic the alarms publish to (for people; the bot hears alarms through EventBridge). */
   readonly alarmTopic: string;
@@ -25,6 +25,13 @@ export interface PhoenixResourceNames {
    * (`opsResourceNames(app).botRole`).
    */
   readonly deployerRole: string;
+  /**
+   * IAM role the app's containers run as (the task definition's `taskRoleArn`). Named so the
+   * deployer role may pass exactly this role, and a revision the bot registers can name it.
+   */
+  readonly taskRole: string;
+  /** IAM role ECS pulls the image and writes logs with (the task definition's `executionRoleArn`). */
+  readonly executionRole: string;
   /**
    * SSM parameter holding the image the bot last deployed successfully. The bot writes it; the
    * environment's task definition reads it on every `cdk deploy`, so CloudFormation never puts
@@ -97,6 +104,8 @@ export function resourceNames(identity: DeploymentIdentity): PhoenixResourceName
     targetGroup: `${stem}-tg`,
     alarmTopic: `${stem}-alarms`,
     deployerRole: `${stem}-deployer`,
+    taskRole: `${stem}-task`,
+    executionRole: `${stem}-execution`,
     liveImageParameter: `/phoenix/${app}/${environment}/live-image`,
   };
 }

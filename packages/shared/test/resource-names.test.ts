@@ -16,6 +16,8 @@ describe("resource names shared by infra and bot", () => {
       targetGroup: "phoenix-staging-tg",
       alarmTopic: "phoenix-staging-alarms",
       deployerRole: "phoenix-staging-deployer",
+      taskRole: "phoenix-staging-task",
+      executionRole: "phoenix-staging-execution",
       liveImageParameter: "/phoenix/phoenix/staging/live-image",
     });
   });
@@ -53,6 +55,13 @@ describe("resource names shared by infra and bot", () => {
     expect(() => resourceNames({ app: "phoenix-payments-gateway", environment: "production" })).toThrow(/target-group/);
     const longest = resourceNames({ app: "a".repeat(14), environment: "b".repeat(14) });
     expect(longest.targetGroup).toHaveLength(32);
+  });
+
+  it("keeps every IAM role name within IAM's 64 characters for the longest identity allowed", () => {
+    const longest = resourceNames({ app: "a".repeat(14), environment: "b".repeat(14) });
+    for (const role of [longest.deployerRole, longest.taskRole, longest.executionRole]) {
+      expect(role.length).toBeLessThanOrEqual(64);
+    }
   });
 });
 

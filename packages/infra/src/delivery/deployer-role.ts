@@ -42,10 +42,6 @@ export interface DeployerRoleProps {
   readonly cluster: ecs.ICluster;
   /** The app's service; the bot may describe and update it. */
   readonly service: ecs.IBaseService;
-  /** Task role of the app's task definition; the only role, with the execution role, the bot may pass. */
-  readonly taskRole: iam.IRole;
-  /** Execution role of the app's task definition. */
-  readonly executionRole: iam.IRole;
   /** The app's container log group; the bot reads crash logs from it. */
   readonly appLogGroup: logs.ILogGroup;
   /**
@@ -67,7 +63,8 @@ export interface DeployerRoleProps {
  * The role the ops bot assumes to act on one environment, in the environment's account: it
  * trusts only the bot's role, and allows exactly what the bot does here — register revisions of
  * this family, update this service, read its logs and metrics, move its scaling bounds, pass
- * its two task roles, and record the live image.
+ * its two task roles (`resourceNames(identity).taskRole` and `.executionRole`, the names
+ * `PhoenixService` gives them), and record the live image.
  */
 export class DeployerRole extends Construct {
   public readonly role: iam.Role;
@@ -99,7 +96,11 @@ export class DeployerRole extends Construct {
     // Deploy: register a task definition revision, point the service at it, follow the rollout.
     allow(["ecs:DescribeServices", "ecs:UpdateService"], [props.service.serviceArn]);
     allow(["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], ["*"]);
-    allow(["iam:PassRole"], [props.taskRole.roleArn, props.executionRole.roleArn], {
+    // The task definition's two roles, by the names PhoenixService gives them: the only roles a
+    // revision may carry, so a revision cannot run the app under some other role of the account.
+    const roleArn = (roleName: string) =>
+      stack.formatArn({ service: "iam", region: "", resource: "role", resourceName: roleName });
+    allow(["iam:PassRole"], [roleArn(names.taskRole), roleArn(names.executionRole)], {
       StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
     });
     const clusterTasks = stack.formatArn({

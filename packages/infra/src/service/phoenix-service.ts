@@ -15,7 +15,7 @@ import type * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
-import type * as iam from "aws-cdk-lib/aws-iam";
+import * as iam from "aws-cdk-lib/aws-iam";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
@@ -132,7 +132,7 @@ export function worstCaseRolloutSeconds(settings: RolloutSettings, taskCount: nu
 
 export interface PhoenixServiceProps {
   readonly vpc: ec2.IVpc;
-  /** Names from `resourceNames()`: cluster, service, target group and log group use them. */
+  /** Names from `resourceNames()`: cluster, service, task roles, target group and log group use them. */
   readonly names: PhoenixResourceNames;
   /** The Phoenix app image (built from `packages/phoenix-app/Dockerfile`). */
   readonly image: ecs.ContainerImage;
@@ -219,7 +219,9 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
   public readonly accessLogsBucket: s3.IBucket;
   /** The tasks' security group; let the database admit it with `allowDefaultPortFrom(service)`. */
   public readonly connections: ec2.Connections;
+  /** The containers' role, named `names.taskRole`. */
   public readonly taskRole: iam.IRole;
+  /** The role ECS pulls the image and writes logs with, named `names.executionRole`. */
   public readonly executionRole: iam.IRole;
   /** The settings actually applied (see `worstCaseRolloutSeconds`). */
   public readonly rolloutSettings: RolloutSettings = PHOENIX_ROLLOUT_SETTINGS;
@@ -258,10 +260,20 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
       props.existingLogGroup ??
       new AppLogGroup(this, "Logs", { logGroupName: names.logGroup, ...props.logGroupProps }).logGroup;
 
+    // Named (`names.taskRole`, `names.executionRole`), unlike CDK's default roles: the deployer
+    // role may pass exactly these two, and a revision the bot registers names them by ARN.
+    const tasksPrincipal = new iam.ServicePrincipal("ecs-tasks.amazonaws.com");
+    this.taskRole = new iam.Role(this, "TaskRole", { roleName: names.taskRole, assumedBy: tasksPrincipal });
+    this.executionRole = new iam.Role(this, "ExecutionRole", {
+      roleName: names.executionRole,
+      assumedBy: tasksPrincipal,
+    });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, "TaskDefinition", {
       family: names.service,
       cpu: size.cpu,
       memoryLimitMiB: size.memoryLimitMiB,
+      taskRole: this.taskRole,
+      executionRole: this.executionRole,
     });
     const probe = settings.containerHealthCheck;
     this.container = this.taskDefinition.addContainer(PHOENIX_APP.containerName, {
@@ -296,8 +308,6 @@ export class PhoenixService extends Construct implements ec2.IConnectable {
       reason:
         "Plain variables hold only non-secret settings (port, credential-free database URI, concurrency, drain time); the database credentials are ECS secrets from Secrets Manager.",
     });
-    this.taskRole = this.taskDefinition.taskRole;
-    this.executionRole = this.taskDefinition.obtainExecutionRole();
     // Pulling any ECR image (our repository or a CDK image asset) starts with this call.
     Validations.of(this.executionRole).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",

@@ -145,8 +145,6 @@ export class PhoenixEnvironmentStack extends Stack {
       trustedRoleArn: ops.botRoleArn,
       cluster: this.web.cluster,
       service: this.web.service,
-      taskRole: this.web.taskRole,
-      executionRole: this.web.executionRole,
       appLogGroup: this.web.logGroup,
       liveImageParameterName: names.liveImageParameter,
     });

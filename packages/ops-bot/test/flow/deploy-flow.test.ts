@@ -21,14 +21,13 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { INSTALLATION_ID, mergedPullRequestPayload, pullRequestCommentPayload } from "@phoenix/github-stand-in";
 import { ecrRegistryCredentials, OciImageBuilder, RegistryClient } from "@phoenix/oci-builder";
 import { deployableFixture, localRegistryUrl, skopeoInspect } from "@phoenix/oci-builder/testing";
-import { OPS_BOT_ENV } from "@phoenix/shared";
+import { OPS_BOT_ENV, opsResourceNames, resourceNames } from "@phoenix/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { motoClientConfig } from "../../../../test-support/moto.js";
 import { TASK_DEFINITION_READ_ONLY_FIELDS } from "../../src/adapters/aws/ecs-deployer.js";
 import { inProcessImageBuilder } from "../../src/adapters/in-process/image-builder.js";
 import { registryCommitImages } from "../../src/adapters/registry/registry-commit-images.js";
 import type { ImageBuildRequest } from "../../src/ports/image-builder.js";
-import { stagingOpsConfigYaml } from "../../src/testing/staging-ops-config.js";
 import { awsFixture } from "../support/aws-fixtures.js";
 import { deployerRoleInMoto, inMotoAccount, OPS_ACCOUNT } from "../support/moto-accounts.js";
 import { OpsBotUnderTest } from "../support/ops-bot-under-test.js";
@@ -54,69 +53,114 @@ const mergedPullRequest = (number: number, sha: string) => mergedPullRequestPayl
 const prComment = (number: number, body: string, login: string, id: number, createdAt: string) =>
   pullRequestCommentPayload(repository, number, { id, body, login, createdAt });
 
+/**
+ * An app no other test uses, named as the stacks name things (`resourceNames`, `opsResourceNames`
+ * derive every name from it): moto keeps clusters, roles and repositories for the server's life.
+ * 9 characters, so `<app>-production-tg` stays within the 32 an ALB target group allows.
+ */
+const uniqueApp = () => `f${randomUUID().slice(0, 8)}`;
+
 interface Environment {
-  cluster: string;
-  service: string;
-  originalTaskDefinitionArn: string;
-  repository: string;
+  readonly app: string;
+  readonly name: string;
+  readonly cluster: string;
+  readonly service: string;
+  /** The environment's deployer role: the bot reaches every environment through it. */
+  readonly roleArn: string;
+  readonly originalTaskDefinitionArn: string;
   /** moto account of the cluster, and clients acting there (for setup and checks). */
-  account: string;
-  ecs: ECSClient;
-  scaling: ApplicationAutoScalingClient;
+  readonly account: string;
+  readonly ecs: ECSClient;
+  readonly scaling: ApplicationAutoScalingClient;
 }
 
 /**
- * What the environment stack creates, under names no other test uses: cluster, service,
- * scalable target 2..4; in the ops account unless another is named.
+ * What the environment stack of `app` creates, under its names (`resourceNames`): cluster, task
+ * definition family running as the stack's two named roles, service with a scalable target
+ * 2..4, and the deployer role; in the ops account unless another is named. `withService: false`
+ * leaves the service out of the cluster.
  */
-async function environmentInMoto(account = OPS_ACCOUNT): Promise<Environment> {
+async function environmentInMoto(
+  app: string,
+  name: string,
+  { account = OPS_ACCOUNT, withService = true } = {},
+): Promise<Environment> {
+  const names = resourceNames({ app, environment: name });
   const ecs = inMotoAccount(new ECSClient(motoClientConfig()), account);
   const scaling = inMotoAccount(new ApplicationAutoScalingClient(motoClientConfig()), account);
-  const id = randomUUID().slice(0, 8);
-  const cluster = `flow-${id}`;
-  const service = `flow-${id}-web`;
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  await ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
+  const roleArn = (roleName: string) => `arn:aws:iam::${account}:role/${roleName}`;
   const { taskDefinition } = await ecs.send(
-    new RegisterTaskDefinitionCommand({ ...taskDefinitionFixture.input, family: `flow-${id}` }),
+    new RegisterTaskDefinitionCommand({
+      ...taskDefinitionFixture.input,
+      family: names.service, // PhoenixService's family
+      taskRoleArn: roleArn(names.taskRole),
+      executionRoleArn: roleArn(names.executionRole),
+    }),
   );
-  await ecs.send(
+  const environment: Environment = {
+    app,
+    name,
+    cluster: names.cluster,
+    service: names.service,
+    roleArn: await deployerRoleInMoto(account, names.deployerRole),
+    originalTaskDefinitionArn: taskDefinition?.taskDefinitionArn as string,
+    account,
+    ecs,
+    scaling,
+  };
+  if (withService) await serviceInMoto(environment);
+  return environment;
+}
+
+/** The environment's service, running its first revision, and its scalable target 2..4. */
+async function serviceInMoto(env: Environment): Promise<void> {
+  await env.ecs.send(
     new CreateServiceCommand({
-      cluster,
-      serviceName: service,
-      taskDefinition: taskDefinition?.taskDefinitionArn,
+      cluster: env.cluster,
+      serviceName: env.service,
+      taskDefinition: env.originalTaskDefinitionArn,
       desiredCount: 2,
       launchType: "FARGATE",
     }),
   );
-  await scaling.send(
+  await env.scaling.send(
     new RegisterScalableTargetCommand({
       ServiceNamespace: "ecs",
-      ResourceId: `service/${cluster}/${service}`,
+      ResourceId: `service/${env.cluster}/${env.service}`,
       ScalableDimension: "ecs:service:DesiredCount",
       MinCapacity: 2,
       MaxCapacity: 4,
     }),
   );
-  return {
-    cluster,
-    service,
-    originalTaskDefinitionArn: taskDefinition?.taskDefinitionArn as string,
-    repository: `flow/${id}`,
-    account,
-    ecs,
-    scaling,
-  };
 }
 
-function opsConfigYaml(env: Pick<Environment, "cluster" | "service">): string {
-  const { cluster, service } = env;
-  return stagingOpsConfigYaml({
-    region: "eu-west-1",
-    cluster,
-    service,
-    container: CONTAINER,
-    url: "https://staging.example.com",
-  });
+/**
+ * `.github/phoenix-ops.yml` of the repository: merges deploy to staging; `/scale` may move staging
+ * between 1 and 8 tasks (`reset`: 2-4); each environment reached through its deployer role.
+ * Cluster and service are the defaults, the names the environment stacks create.
+ */
+function opsConfigYaml(staging: Environment, ...others: { env: Environment; after?: string }[]): string {
+  const environment = (env: Environment) => [
+    `  ${env.name}:`,
+    "    region: eu-west-1",
+    `    container: ${CONTAINER}`,
+    `    roleArn: ${env.roleArn}`,
+  ];
+  return [
+    `app: ${staging.app}`,
+    "deployOnMerge:",
+    "  environment: staging",
+    "environments:",
+    ...environment(staging),
+    "    url: https://staging.example.com",
+    "    scaling:",
+    "      min: 1",
+    "      max: 8",
+    "      default: { min: 2, max: 4 }",
+    ...others.flatMap(({ env, after }) => [...environment(env), ...(after ? [`    after: ${after}`] : [])]),
+    "",
+  ].join("\n");
 }
 
 async function primaryDeploymentId(env: Environment): Promise<string> {
@@ -163,23 +207,27 @@ async function scalableTarget(env: Environment) {
 describe("deploys and commands through the bot's endpoints (moto, local registry, GitHub stand-in)", () => {
   let bot: OpsBotUnderTest;
   let env: Environment;
-  let app: ReturnType<typeof deployableFixture>;
+  /** The ops repository (`opsResourceNames(app).repository`), here in the local registry. */
+  let imageRepository: string;
+  let appSource: ReturnType<typeof deployableFixture>;
   /** The commits the image builder was asked to build, in order. */
   let builds: string[];
 
   beforeAll(() => {
-    app = deployableFixture();
+    appSource = deployableFixture();
   });
-  afterAll(() => app.cleanup());
+  afterAll(() => appSource.cleanup());
 
-  async function startBot() {
-    env = await environmentInMoto();
+  /** A bot for a new app whose staging exists in moto (without its service, if so asked). */
+  async function startBot({ withService = true } = {}) {
+    env = await environmentInMoto(uniqueApp(), "staging", { withService });
+    imageRepository = opsResourceNames(env.app).repository;
     const oci = new OciImageBuilder({
-      appDirectory: app.directory,
+      appDirectory: appSource.directory,
       baseImage: "scratch",
       destination: {
         registryUrl: localRegistryUrl(),
-        repository: env.repository,
+        repository: imageRepository,
         // As against ECR: basic auth from GetAuthorizationToken (moto); the local registry ignores it.
         credentials: ecrRegistryCredentials(new ECRClient(motoClientConfig())),
       },
@@ -190,7 +238,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
       return (await oci.build(request)).image;
     });
     // The registry the builder pushes to, asked before every build (as ECR is in AWS).
-    const commitImages = registryCommitImages(new RegistryClient({ registryUrl: localRegistryUrl() }), env.repository);
+    const commitImages = registryCommitImages(new RegistryClient({ registryUrl: localRegistryUrl() }), imageRepository);
     bot = await OpsBotUnderTest.start({}, { imageBuilder: builder, commitImages });
     bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
     bot.github.collaborators.set("alice", "write");
@@ -222,7 +270,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
 
     expect((await bot.deliverWebhook("pull_request", mergedPullRequest(12, sha))).status).toBe(200);
 
-    const pushed = await skopeoInspect(`${env.repository}:${sha}`);
+    const pushed = await skopeoInspect(`${imageRepository}:${sha}`);
     expect(pushed.Labels?.["org.opencontainers.image.revision"]).toBe(sha);
 
     const revisions = await taskDefinitionRevisions(env);
@@ -240,7 +288,7 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     const web = (definition: typeof after.taskDefinition) =>
       definition?.containerDefinitions?.find((container) => container.name === CONTAINER);
     expect(web(after.taskDefinition)?.image).toBe(
-      `${new URL(localRegistryUrl()).host}/${env.repository}@${pushed.Digest}`,
+      `${new URL(localRegistryUrl()).host}/${imageRepository}@${pushed.Digest}`,
     );
     expect(editable({ ...after.taskDefinition, containerDefinitions: undefined })).toEqual(
       editable({ ...before.taskDefinition, containerDefinitions: undefined }),
@@ -377,14 +425,15 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   });
 
   it("ends a deploy to a missing ECS service as a failure with AWS's message, and frees the environment", async () => {
-    await startBot();
-    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml({ ...env, service: "no-such-service" }));
+    // The cluster exists but lacks the service the config names (the stack's own name, which the
+    // deployer role may describe and update), as between a stack's first deploy and its service.
+    await startBot({ withService: false });
     openPullRequest(19, "8".repeat(40));
     await bot.deliverWebhook("issue_comment", prComment(19, "/deploy staging", "alice", 5008, "2026-11-26T09:00:00Z"));
     const reply = bot.github.commentsOn(19).at(-1)?.body ?? "";
     expect(reply).toMatch(/^### 😕/);
     expect(reply).toContain("ServiceNotFoundException");
-    bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env));
+    await serviceInMoto(env);
     await bot.deliverWebhook("issue_comment", prComment(19, "/deploy staging", "alice", 5009, "2026-11-26T09:00:00Z"));
     expect(bot.github.deployments).toHaveLength(1);
   });
@@ -407,10 +456,10 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
     expect(bot.github.commentsOn(20)).toEqual([]);
   });
 
-  /** The ops stack's build side in moto: a CodeBuild project and the ECR repository it pushes to. */
-  async function imageBuildInMoto() {
+  /** The ops stack's build side of `app` in moto: its CodeBuild project and the ECR repository it pushes to. */
+  async function imageBuildInMoto(app: string) {
+    const { buildProject: project, repository: repositoryName } = opsResourceNames(app);
     const codebuild = new CodeBuildClient(motoClientConfig());
-    const project = `flow-build-${randomUUID().slice(0, 8)}`;
     await codebuild.send(
       new CreateProjectCommand({
         name: project,
@@ -421,19 +470,18 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
           image: "aws/codebuild/standard:7.0",
           computeType: "BUILD_GENERAL1_SMALL",
         },
-        serviceRole: "arn:aws:iam::123456789012:role/phoenix-image-build",
+        serviceRole: `arn:aws:iam::${OPS_ACCOUNT}:role/${project}`,
       }),
     );
     const ecr = new ECRClient(motoClientConfig());
-    const repositoryName = `phoenix/${project}`;
     await ecr.send(new CreateRepositoryCommand({ repositoryName, imageTagMutability: "IMMUTABLE" }));
     const repositoryUri = `${OPS_ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${repositoryName}`;
     return { codebuild, project, ecr, repositoryName, repositoryUri };
   }
 
   it("resumes a CodeBuild deploy on the build's state-change event, and fails it when the build exported no image digest", async () => {
-    env = await environmentInMoto();
-    const { codebuild, project, repositoryUri } = await imageBuildInMoto();
+    env = await environmentInMoto(uniqueApp(), "staging");
+    const { codebuild, project, repositoryUri } = await imageBuildInMoto(env.app);
     bot = await OpsBotUnderTest.start({
       [OPS_BOT_ENV.buildProject]: project,
       [OPS_BOT_ENV.repositoryUri]: repositoryUri,
@@ -468,8 +516,8 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   });
 
   it("deploys a merge whose commit already has an image in ECR by its digest, starting no CodeBuild build", async () => {
-    env = await environmentInMoto();
-    const { codebuild, project, ecr, repositoryName, repositoryUri } = await imageBuildInMoto();
+    env = await environmentInMoto(uniqueApp(), "staging");
+    const { codebuild, project, ecr, repositoryName, repositoryUri } = await imageBuildInMoto(env.app);
     const sha = "d".repeat(40);
     // An OCI manifest as the image build pushes it, put through the ECR API under the commit's tag.
     const manifest = JSON.stringify({
@@ -502,41 +550,17 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
   describe("promotion from staging (ops account) to production (a second account)", () => {
     const PRODUCTION_ACCOUNT = "210987654321";
     let production: Environment;
-    let appName: string;
 
-    /** Staging next to the bot, production behind its deployer role in another account, `after: staging`. */
+    /** Staging and production each behind its deployer role, production in another account, `after: staging`. */
     async function startWithProduction() {
       await startBot();
-      production = await environmentInMoto(PRODUCTION_ACCOUNT);
-      appName = `f${randomUUID().slice(0, 6)}`;
-      const roleArn = await deployerRoleInMoto(PRODUCTION_ACCOUNT, `${appName}-production-deployer`);
-      bot.github.files.set(
-        ".github/phoenix-ops.yml",
-        [
-          `app: ${appName}`,
-          "deployOnMerge:",
-          "  environment: staging",
-          "environments:",
-          "  staging:",
-          "    region: eu-west-1",
-          `    cluster: ${env.cluster}`,
-          `    service: ${env.service}`,
-          `    container: ${CONTAINER}`,
-          "  production:",
-          "    region: eu-west-1",
-          `    cluster: ${production.cluster}`,
-          `    service: ${production.service}`,
-          `    container: ${CONTAINER}`,
-          `    roleArn: ${roleArn}`,
-          "    after: staging",
-          "",
-        ].join("\n"),
-      );
+      production = await environmentInMoto(env.app, "production", { account: PRODUCTION_ACCOUNT });
+      bot.github.files.set(".github/phoenix-ops.yml", opsConfigYaml(env, { env: production, after: "staging" }));
     }
 
     const liveImage = async (account: string, environment: string) => {
       const ssm = inMotoAccount(new SSMClient(motoClientConfig()), account);
-      const name = `/phoenix/${appName}/${environment}/live-image`;
+      const name = resourceNames({ app: env.app, environment }).liveImageParameter;
       return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
     };
 
@@ -572,8 +596,8 @@ describe("deploys and commands through the bot's endpoints (moto, local registry
       expect(bot.github.commentsOn(31).at(-1)?.body).toContain("has not. Deploy it to **staging** first.");
       await bot.deliverEvent(deploymentCompleted(env, await primaryDeploymentId(env)));
       await bot.settled();
-      const pushed = await skopeoInspect(`${env.repository}:${sha}`);
-      const imageUri = `${new URL(localRegistryUrl()).host}/${env.repository}@${pushed.Digest}`;
+      const pushed = await skopeoInspect(`${imageRepository}:${sha}`);
+      const imageUri = `${new URL(localRegistryUrl()).host}/${imageRepository}@${pushed.Digest}`;
       expect(await liveImage(OPS_ACCOUNT, "staging")).toBe(imageUri);
 
       await bot.deliverWebhook(
