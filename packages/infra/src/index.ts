@@ -83,28 +83,7 @@ export {
   opsArns,
   otherEnvironmentAccounts,
 } from "./stack/topology.js";
-// Reading synthesized templates (the deployability suite, the sandbox, the policy evaluator)
-export { matchesEventPattern, UnsupportedEventPatternError } from "./template/event-pattern.js";
-export {
-  type AccessDecision,
-  type AccessRequest,
-  arnMatches,
-  awsPrincipals,
-  documentStatements,
-  evaluateStatements,
-  type PolicyStatement,
-  principalAdmits,
-  roleStatements,
-  statementMatches,
-  UnsupportedPolicyError,
-  wildcardMatches,
-} from "./template/iam-policy.js";
-export {
-  isPlaceholder,
-  resolveTemplateString,
-  resolveTemplateValue,
-  type TemplateResolutionContext,
-  UnresolvedTemplateReferenceError,
-} from "./template/resolve.js";
+// Reading synthesized templates (the deployability suite, the IAM check of the bot's calls, the sandbox)
+export * from "./template/index.js";
 // Prop validation
 export { PropValidationError } from "./validation/prop-validation.js";

@@ -12,18 +12,21 @@ import type {
   PhoenixTemplates,
   SynthesizedPhoenixStack,
 } from "../../src/stack/phoenix-app.js";
-import { matchesEventPattern } from "../../src/template/event-pattern.js";
 import {
+  type AuthorizationRequest,
   awsPrincipals,
   documentStatements,
-  evaluateStatements,
+  evaluate,
+  isUnresolved,
+  matchesEventPattern,
+  matchesWildcard,
   type PolicyStatement,
-  principalAdmits,
-  roleStatements,
-  statementMatches,
-  wildcardMatches,
-} from "../../src/template/iam-policy.js";
-import { isPlaceholder, resolveTemplateValue } from "../../src/template/resolve.js";
+  resourcePolicyDecision,
+  roleByLogicalId,
+  rolesOfTemplates,
+  TemplateResolver,
+  type TemplateRole,
+} from "../../src/template/index.js";
 import { sampleEnvironmentEvents } from "./sample-events.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: template properties are JSON read by shape; every value is checked where used
@@ -34,19 +37,29 @@ export interface ResolvedStack {
   readonly stack: SynthesizedPhoenixStack;
   readonly resolved: CloudFormationTemplate;
   readonly raw: CloudFormationTemplate;
+  /** Every role of the installation, its policies resolved. */
+  readonly roles: readonly TemplateRole[];
+  /** A value of this stack's template, resolved as `resolved` is. */
+  resolve(value: unknown): unknown;
 }
 
 export function resolveStacks(templates: PhoenixTemplates): ResolvedStack[] {
-  return Object.values(templates).map((stack) => ({
+  const stacks = Object.values(templates);
+  const resolver = new TemplateResolver(stacks);
+  const roles = rolesOfTemplates(stacks, resolver);
+  return stacks.map((stack) => ({
     stack,
     raw: stack.template,
-    resolved: resolveTemplateValue(stack.template, {
-      template: stack.template,
-      account: stack.account,
-      region: stack.region,
-      stackName: stack.stackName,
-    }) as CloudFormationTemplate,
+    resolved: resolver.resolveResources(stack),
+    roles,
+    resolve: (value) => resolver.resolve(stack, value),
   }));
+}
+
+/** Whether the identity policies of role `roleId` of `stack` allow `request`. */
+function roleAllows(stack: ResolvedStack, roleId: string, request: AuthorizationRequest): boolean {
+  const role = roleByLogicalId(stack.roles, stack.stack.stackName, roleId);
+  return role !== undefined && evaluate(role.policies, request).effect === "allow";
 }
 
 const resourcesOf = (template: CloudFormationTemplate, type: string) =>
@@ -104,7 +117,7 @@ export function explicitNames(stacks: readonly ResolvedStack[]): ExplicitName[] 
               (resource.Type === "AWS::ECS::TaskDefinition" && property === "Family")) &&
             !NOT_A_RESOURCE_NAME[resource.Type]?.includes(property) &&
             typeof value === "string" &&
-            !isPlaceholder(value),
+            !isUnresolved(value),
         )
         .map(([property, value]) => ({
           stackName: stack.stackName,
@@ -141,7 +154,7 @@ export function explicitNameClashes(stacks: readonly ResolvedStack[]): string[] 
 interface OpsParts {
   readonly ops: ResolvedStack;
   readonly repositoryArn: string | undefined;
-  readonly repositoryPolicy: PolicyStatement[];
+  readonly repositoryPolicy: unknown;
   readonly botRoleId: string | undefined;
   readonly botRoleArn: string;
   readonly botFunctionArn: string | undefined;
@@ -165,26 +178,17 @@ function opsParts(stacks: readonly ResolvedStack[], config: PhoenixConfig): OpsP
   const [busId] =
     resourcesOf(ops.resolved, "AWS::Events::EventBus").find(([, r]) => props(r).Name === names.eventBus) ?? [];
   const arnOf = (id: string | undefined) =>
-    id === undefined ? undefined : (resolveIn(ops, { "Fn::GetAtt": [id, "Arn"] }) as string);
+    id === undefined ? undefined : (ops.resolve({ "Fn::GetAtt": [id, "Arn"] }) as string);
   return {
     ops,
     repositoryArn: arnOf(repositoryId),
-    repositoryPolicy: documentStatements(props(repository).RepositoryPolicyText),
+    repositoryPolicy: props(repository).RepositoryPolicyText,
     botRoleId,
     botRoleArn: `arn:aws:iam::${account}:role/${names.botRole}`,
     botFunctionArn: arnOf(functionId),
     busName: names.eventBus,
     busArn: arnOf(busId),
   };
-}
-
-function resolveIn(stack: ResolvedStack, value: unknown): unknown {
-  return resolveTemplateValue(value, {
-    template: stack.raw,
-    account: stack.stack.account,
-    region: stack.stack.region,
-    stackName: stack.stack.stackName,
-  });
 }
 
 const environmentStacks = (stacks: readonly ResolvedStack[]) =>
@@ -207,25 +211,20 @@ export function imagePullProblems(stacks: readonly ResolvedStack[], config: Phoe
         problems.push(`${stackName}: ${taskDefinitionId} has no execution role of the stack`);
         continue;
       }
-      const statements = roleStatements(environment.resolved, roleId);
       for (const action of IMAGE_PULL_ACTIONS) {
-        if (evaluateStatements(statements, { action, resource: repositoryArn }) !== "allowed") {
+        if (!roleAllows(environment, roleId, { action, resource: repositoryArn })) {
           problems.push(`${stackName}: execution role ${roleId} may not ${action} on ${repositoryArn}`);
         }
       }
-      if (evaluateStatements(statements, { action: "ecr:GetAuthorizationToken", resource: "*" }) !== "allowed") {
+      if (!roleAllows(environment, roleId, { action: "ecr:GetAuthorizationToken", resource: "*" })) {
         problems.push(`${stackName}: execution role ${roleId} may not ecr:GetAuthorizationToken`);
       }
       if (account === ops.stack.account) continue;
       const principal = `arn:aws:iam::${account}:role/${roleId}`;
       for (const action of IMAGE_PULL_ACTIONS) {
-        const admitted = repositoryPolicy.some(
-          (statement) =>
-            statement.Effect === "Allow" &&
-            statementMatches({ ...statement, Resource: undefined }, { action, resource: repositoryArn }) &&
-            awsPrincipals(statement).some((entry) => principalAdmits(entry, principal)),
-        );
-        if (!admitted) problems.push(`the ops repository's policy does not let account ${account} ${action}`);
+        const decision = resourcePolicyDecision(repositoryPolicy, principal, { action, resource: repositoryArn });
+        if (decision.effect !== "allow")
+          problems.push(`the ops repository's policy does not let account ${account} ${action}`);
       }
     }
   }
@@ -265,15 +264,18 @@ export function deployerTrustProblems(stacks: readonly ResolvedStack[], config: 
     }
   }
 
-  const botStatements = roleStatements(ops.resolved, botRoleId);
   for (const deployer of deployers) {
-    if (evaluateStatements(botStatements, { action: "sts:AssumeRole", resource: deployer.arn }) !== "allowed") {
+    if (!roleAllows(ops, botRoleId, { action: "sts:AssumeRole", resource: deployer.arn })) {
       problems.push(`the ops bot's role may not assume ${deployer.arn}`);
     }
   }
-  const assumable = botStatements
+  const botPolicies = roleByLogicalId(ops.roles, ops.stack.stackName, botRoleId)?.policies ?? [];
+  const assumable = botPolicies
+    .flatMap((policy) => documentStatements(policy.document))
     .filter(
-      (s) => s.Effect === "Allow" && list(s.Action).some((action) => wildcardMatches(action, "sts:AssumeRole", true)),
+      (s) =>
+        s.Effect === "Allow" &&
+        list(s.Action).some((action) => matchesWildcard(action, "sts:AssumeRole", { ignoreCase: true })),
     )
     .flatMap((s) => list(s.Resource));
   for (const resource of assumable) {
@@ -283,14 +285,14 @@ export function deployerTrustProblems(stacks: readonly ResolvedStack[], config: 
   }
 
   // No other role anywhere may assume a deployer role or trusts an AWS principal at all.
-  for (const { stack, resolved } of stacks) {
+  for (const resolvedStack of stacks) {
+    const { stack, resolved } = resolvedStack;
     for (const [roleId, role] of resourcesOf(resolved, "AWS::IAM::Role")) {
       const isBot = stack.kind === "ops" && roleId === botRoleId;
       const isDeployer = deployers.some((d) => d.stackName === stack.stackName && d.roleId === roleId);
       if (!isBot) {
-        const statements = roleStatements(resolved, roleId);
         for (const deployer of deployers) {
-          if (evaluateStatements(statements, { action: "sts:AssumeRole", resource: deployer.arn }) === "allowed") {
+          if (roleAllows(resolvedStack, roleId, { action: "sts:AssumeRole", resource: deployer.arn })) {
             problems.push(`${stack.stackName}: role ${roleId} may assume ${deployer.arn}`);
           }
         }
@@ -322,9 +324,11 @@ export function eventRouteProblems(stacks: readonly ResolvedStack[], config: Pho
   if (!busArn) return [`the ops stack creates no event bus named ${busName}`];
   if (!botFunctionArn) return ["the ops stack creates no bot function"];
   const problems: string[] = [];
-  const busPolicy = resourcesOf(ops.resolved, "AWS::Events::EventBusPolicy")
-    .filter(([, r]) => props(r).EventBusName === busName)
-    .flatMap(([, r]) => list(props(r).Statement as PolicyStatement));
+  const busPolicy = {
+    Statement: resourcesOf(ops.resolved, "AWS::Events::EventBusPolicy")
+      .filter(([, r]) => props(r).EventBusName === busName)
+      .flatMap(([, r]) => list(props(r).Statement as PolicyStatement)),
+  };
   const opsRules = resourcesOf(ops.resolved, "AWS::Events::Rule").filter(
     ([, r]) => props(r).EventBusName === busName || props(r).EventBusName === busArn,
   );
@@ -344,12 +348,9 @@ export function eventRouteProblems(stacks: readonly ResolvedStack[], config: Pho
         list(props(environment.raw.Resources[ruleId]).Targets).some((target: Record<string, unknown>) => {
           const roleId = referencedId(target.RoleArn);
           return (
-            resolveIn(environment, target.Arn) === busArn &&
+            environment.resolve(target.Arn) === busArn &&
             roleId !== undefined &&
-            evaluateStatements(roleStatements(environment.resolved, roleId), {
-              action: "events:PutEvents",
-              resource: busArn,
-            }) === "allowed"
+            roleAllows(environment, roleId, { action: "events:PutEvents", resource: busArn })
           );
         }),
       );
@@ -358,13 +359,9 @@ export function eventRouteProblems(stacks: readonly ResolvedStack[], config: Pho
       // 2. admitted by the ops bus (the ops account needs only the sender's role)
       if (account !== ops.stack.account) {
         const sender = `arn:aws:iam::${account}:role/forwarder`;
-        const admitted = busPolicy.some(
-          (statement) =>
-            statement.Effect === "Allow" &&
-            statementMatches(statement, { action: "events:PutEvents", resource: busArn }) &&
-            awsPrincipals(statement).some((entry) => principalAdmits(entry, sender)),
-        );
-        if (!admitted) problems.push(`${what}: the ops bus's policy does not admit account ${account}`);
+        const decision = resourcePolicyDecision(busPolicy, sender, { action: "events:PutEvents", resource: busArn });
+        if (decision.effect !== "allow")
+          problems.push(`${what}: the ops bus's policy does not admit account ${account}`);
       }
 
       // 3. matched on the ops bus and delivered to the bot, labelled with this environment
@@ -387,7 +384,7 @@ export function eventRouteProblems(stacks: readonly ResolvedStack[], config: Pho
           (permission) =>
             permission.Principal === "events.amazonaws.com" &&
             referencedId(permission.SourceArn) === ruleId &&
-            resolveIn(ops, permission.FunctionName) === botFunctionArn,
+            ops.resolve(permission.FunctionName) === botFunctionArn,
         );
         if (!permitted) problems.push(`${what}: ${ruleId} may not invoke the bot (no Lambda permission)`);
       }

@@ -8,8 +8,8 @@ import {
   type RecordedInstallation,
 } from "../../../../test-support/aws-call-recording.js";
 import { synthesizePhoenixTemplates } from "../../src/stack/phoenix-app.js";
+import { type DeployedTemplate, evaluate, roleByArn, rolesOfTemplates } from "../../src/template/index.js";
 import { actionOf, authorizationsFor } from "./operation-authorization.js";
-import { evaluate } from "./policy-evaluator.js";
 import {
   configOfInstallation,
   deniedCalls,
@@ -17,8 +17,7 @@ import {
   loadRecordings,
   namesTheStacksDoNotCreate,
 } from "./recorded-calls.js";
-import type { DeployedTemplate } from "./template-intrinsics.js";
-import { roleByArn, rolesOfTemplates, withoutStatement } from "./template-roles.js";
+import { withoutStatement } from "./without-statement.js";
 
 // The acceptance: every AWS call the bot makes is allowed by the policy that the
 // templates give it. The ops bot's flow tests (deploy, scale, alarm, crash, promotion into a

@@ -1,6 +1,6 @@
+import { createHash } from "node:crypto";
 import type { RecordedAwsCall } from "../../../../test-support/aws-call-recording.js";
-import type { AuthorizationRequest } from "./policy-evaluator.js";
-import { PARTITION, scalableTargetArn } from "./template-intrinsics.js";
+import type { AuthorizationRequest } from "../../src/template/index.js";
 
 // What IAM authorizes for each API operation the bot calls: the action, the resource ARN the
 // Service Authorization Reference names for it (built from the request as AWS builds it), and
@@ -22,6 +22,24 @@ export class UnknownOperationError extends Error {
 
 /** The SigV4 signing name of a service, where it differs from its IAM service prefix. */
 const IAM_PREFIX_BY_SIGNING_NAME: Readonly<Record<string, string>> = { monitoring: "cloudwatch" };
+
+/** The partition moto's ARNs are in. */
+const PARTITION = "aws";
+
+/**
+ * A scalable target's ARN ends in an id Application Auto Scaling makes up (and moto does not
+ * return): a stand-in derived from what identifies the target, for a request whose response has none.
+ */
+export function scalableTargetArn(
+  region: string,
+  account: string,
+  serviceNamespace: string,
+  resourceId: string,
+  scalableDimension: string,
+): string {
+  const id = createHash("sha256").update(`${serviceNamespace}|${resourceId}|${scalableDimension}`).digest("hex");
+  return `arn:${PARTITION}:application-autoscaling:${region}:${account}:scalable-target/${id.slice(0, 36)}`;
+}
 
 type Call = Pick<RecordedAwsCall, "signingService" | "operation" | "region" | "account" | "request" | "response">;
 type Derive = (call: Call) => readonly AuthorizationRequest[];

@@ -9,10 +9,15 @@ import {
   type RecordedInstallation,
 } from "../../../../test-support/aws-call-recording.js";
 import { ecrRegistry, type PhoenixConfig, parsePhoenixConfig } from "../../src/config/phoenix-config.js";
+import {
+  type DeployedTemplate,
+  evaluate,
+  resourcePolicyDecision,
+  roleByArn,
+  rolesOfTemplates,
+  type TemplateRole,
+} from "../../src/template/index.js";
 import { actionOf, authorizationsFor, UnknownOperationError } from "./operation-authorization.js";
-import { evaluate, trustPolicyAllows } from "./policy-evaluator.js";
-import type { DeployedTemplate } from "./template-intrinsics.js";
-import { roleByArn, rolesOfTemplates, type TemplateRole } from "./template-roles.js";
 
 /** The flow tests' recordings; fails, naming the command that writes them, when there are none. */
 export function loadRecordings(directory = AWS_CALL_RECORDINGS_DIR): AwsCallRecording[] {
@@ -120,7 +125,7 @@ export function deniedCalls(calls: readonly RecordedAwsCall[], stacks: readonly 
       }
       if (authorization.action === "sts:AssumeRole") {
         const target = roleByArn(roles, authorization.resource);
-        const trust = target && trustPolicyAllows(target.trustPolicy, role.arn, authorization);
+        const trust = target && resourcePolicyDecision(target.trustPolicy, role.arn, authorization);
         if (!target) deny(authorization.resource, role.arn, "assumes a role no template creates");
         else if (trust?.effect !== "allow")
           deny(authorization.resource, role.arn, `the role's trust policy: ${trust?.effect}`);

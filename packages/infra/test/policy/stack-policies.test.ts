@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { RecordedAwsCall } from "../../../../test-support/aws-call-recording.js";
 import { parsePhoenixConfig } from "../../src/config/phoenix-config.js";
 import { synthesizePhoenixTemplates } from "../../src/stack/phoenix-app.js";
+import { TemplateResolver } from "../../src/template/index.js";
 import { deniedCalls, describeDenial } from "./recorded-calls.js";
-import { TemplateResolver } from "./template-intrinsics.js";
 
 // The calls a deploy, a /scale, an alarm and a crash make, in the shapes the flow tests recorded
 // (request bodies copied from test-results/aws-calls, names set to what the stacks create), for
@@ -25,7 +25,7 @@ const deployerArn = `arn:aws:iam::${PRODUCTION}:role/${production.deployerRole}`
 
 /**
  * The task and execution roles production's task definition names. CloudFormation generates
- * their names, so they resolve to markers that only the same role's reference matches: the
+ * their names, so they resolve to unresolved values that only the same role's reference matches: the
  * deployer may pass exactly the roles of its task definition.
  */
 function taskDefinitionRoles(): { taskRoleArn: string; executionRoleArn: string } {

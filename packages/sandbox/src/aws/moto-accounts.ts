@@ -6,6 +6,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { inMotoAccount } from "@phoenix/ops-bot/testing";
 
 export interface AwsClientConfig {
   readonly endpoint: string;
@@ -13,46 +14,12 @@ export interface AwsClientConfig {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
-/**
- * The account moto acts in when a request names none: the ops account, and staging's. Keys
- * moto did not issue land here too, so the bot (which signs with the sandbox's keys) is here
- * until it assumes a role in another account.
- */
-export const MOTO_DEFAULT_ACCOUNT = "123456789012";
+// moto's default account (the ops account, and staging's) and its account header live in
+// @phoenix/ops-bot/testing, whose flow tests play the same accounts.
+export { MOTO_DEFAULT_ACCOUNT } from "@phoenix/ops-bot/testing";
 
 /** The second account, production's: reached by the bot only through its deployer role. */
 export const SANDBOX_PRODUCTION_ACCOUNT = "210987654321";
-
-/** moto's header choosing the account a request acts in (moto 5, "multi-account" in its docs). */
-const MOTO_ACCOUNT_HEADER = "x-moto-account-id";
-
-interface MiddlewareClient {
-  readonly middlewareStack: {
-    add(
-      middleware: (
-        next: (args: { request: unknown }) => Promise<unknown>,
-      ) => (args: { request: unknown }) => Promise<unknown>,
-      options: { step: "build"; name: string },
-    ): void;
-  };
-}
-
-/**
- * `client`, acting in `account` of moto: each request carries moto's account header. The
- * sandbox uses it to play AWS itself (seeding, the local platform); the bot never does, it
- * assumes roles as in AWS.
- */
-export function inMotoAccount<Client>(client: Client, account: string): Client {
-  (client as unknown as MiddlewareClient).middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      if (request.headers) request.headers[MOTO_ACCOUNT_HEADER] = account;
-      return next(args);
-    },
-    { step: "build", name: "motoAccountHeader" },
-  );
-  return client;
-}
 
 /** The AWS clients the sandbox uses as AWS itself, in one moto account. */
 export interface MotoAccountClients {

@@ -20,15 +20,10 @@ import {
 } from "@aws-sdk/client-iam";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
+import { type DeployedTemplate, type ResourceReference, referencedLogicalIds, TemplateResolver } from "@phoenix/infra";
 import type { MotoAccountClients } from "../aws/moto-accounts.js";
-import { type IntrinsicScope, referencedLogicalIds, resolveIntrinsics } from "./intrinsics.js";
 import { type Placeholder, placeholderFor, playedLocallyReason, type SkippedResource } from "./played-locally.js";
-import {
-  type CloudFormationResource,
-  type CloudFormationTemplate,
-  mappingsOf,
-  SSM_STRING_PARAMETER_TYPE,
-} from "./template.js";
+import { type CloudFormationResource, type CloudFormationTemplate, SSM_STRING_PARAMETER_TYPE } from "./template.js";
 
 /** One synthesized stack, to be created in one moto account as `cdk deploy` would create it in AWS. */
 export interface StackToSeed {
@@ -104,40 +99,42 @@ export async function seedStackFromTemplate(stack: StackToSeed, clients: MotoAcc
   const { stackName, template } = stack;
   const { account, region } = clients;
   const seeded = new Map<string, SeededResource>();
-  const placeholders = new Map<string, () => Placeholder>();
+  const placeholders = new Map<string, Placeholder>();
   const skipped: SkippedResource[] = [];
   const parameterValues = await templateParameterValues(stack, clients);
-  const scope: IntrinsicScope = {
-    accountId: account,
-    region,
-    stackName,
-    mappings: mappingsOf(template),
-    isParameter: (name) => Object.hasOwn(template.Parameters ?? {}, name),
-    parameter: (name) => {
+  const deployed: DeployedTemplate = { stackName, account, region, template };
+  // Every reference resolves to what moto created, or to a placeholder for a resource played
+  // locally; the seed order guarantees the former exists when it is referred to.
+  const resolver = new TemplateResolver([deployed], {
+    parameterValue: ({ name }) => {
       const value = parameterValues.get(name);
       if (value === undefined) throw new TemplateSeedError(`${stackName}: parameter ${name} has no value`);
       if (value instanceof Error) throw value;
       return value;
     },
-    ref: (logicalId) => lookUp(logicalId).physicalId,
-    getAtt: (logicalId, attribute) => {
-      const found = lookUp(logicalId).attribute(attribute);
+    resourceValue: (reference) => sandboxValue(reference),
+  });
+  function sandboxValue({ logicalId, type, attribute, property }: ResourceReference): string {
+    const created = seeded.get(logicalId);
+    if (created) {
+      if (attribute === undefined) return created.physicalId;
+      const found = created.attributes[attribute];
       if (found === undefined) {
         throw new TemplateSeedError(`${stackName}: ${logicalId} has no attribute ${attribute} in the sandbox`);
       }
       return found;
-    },
-  };
-  function lookUp(logicalId: string): { physicalId: string; attribute(name: string): string | undefined } {
-    const created = seeded.get(logicalId);
-    if (created) return { physicalId: created.physicalId, attribute: (name) => created.attributes[name] };
-    const placeholder = placeholders.get(logicalId)?.();
-    if (placeholder) return { physicalId: placeholder.ref, attribute: (name) => placeholder.attribute(name) };
-    const known = template.Resources[logicalId];
+    }
+    if (playedLocallyReason(type) !== undefined && !Object.hasOwn(SEEDERS, type)) {
+      // Made when first referred to, so its names may refer to what is seeded before that.
+      let placeholder = placeholders.get(logicalId);
+      if (!placeholder) {
+        placeholder = placeholderFor(logicalId, type, property, { stackName, accountId: account, region });
+        placeholders.set(logicalId, placeholder);
+      }
+      return attribute === undefined ? placeholder.ref : placeholder.attribute(attribute);
+    }
     throw new TemplateSeedError(
-      known
-        ? `${stackName}: ${logicalId} is referred to before it was created (a dependency cycle?)`
-        : `${stackName}: no resource ${logicalId}`,
+      `${stackName}: ${logicalId} is referred to before it was created (a dependency cycle?)`,
     );
   }
 
@@ -150,20 +147,12 @@ export async function seedStackFromTemplate(stack: StackToSeed, clients: MotoAcc
       );
     }
     skipped.push({ logicalId, type: resource.Type, reason });
-    const property = (key: string) =>
-      resolveIntrinsics(resource.Properties?.[key], scope, `${stackName}.${logicalId}.Properties.${key}`);
-    // Made when first referred to, so its names may refer to what is seeded before that.
-    let made: Placeholder | undefined;
-    placeholders.set(logicalId, () => {
-      made ??= placeholderFor(logicalId, resource.Type, property, { stackName, accountId: account, region });
-      return made;
-    });
   }
 
   for (const logicalId of creationOrder(template, (type) => Object.hasOwn(SEEDERS, type), stackName)) {
     const resource = template.Resources[logicalId] as CloudFormationResource;
     const raw = { ...resource.Properties, ...stack.propertyOverrides?.[logicalId] };
-    const properties = resolveIntrinsics(raw, scope, `${stackName}.${logicalId}.Properties`) as Properties;
+    const properties = resolver.resolve(deployed, raw, `${stackName}.${logicalId}.Properties`) as Properties;
     const seeder = SEEDERS[resource.Type] as Seeder;
     const created = await seeder(properties, { clients, stackName, logicalId });
     seeded.set(logicalId, { logicalId, type: resource.Type, ...created, properties });
@@ -175,7 +164,7 @@ export async function seedStackFromTemplate(stack: StackToSeed, clients: MotoAcc
     region,
     resources: seeded,
     skipped,
-    resolve: (value) => resolveIntrinsics(value, scope, stackName),
+    resolve: (value) => resolver.resolve(deployed, value, stackName),
     ofType: (type) => [...seeded.values()].filter((resource) => resource.type === type),
   };
 }

@@ -7,13 +7,6 @@ export type { CloudFormationResource, CloudFormationTemplate };
 /** CloudFormation's parameter type that CloudFormation itself reads from SSM Parameter Store at deploy time. */
 export const SSM_STRING_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<String>";
 
-/** `Fn::FindInMap`'s tables: map → top-level key → second-level key → value. */
-export type TemplateMappings = Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
-
-export function mappingsOf(template: CloudFormationTemplate): TemplateMappings | undefined {
-  return template.Mappings as TemplateMappings | undefined;
-}
-
 /** The resources of one type, by logical id, in template order. */
 export function resourcesOfType(
   template: CloudFormationTemplate,

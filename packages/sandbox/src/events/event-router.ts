@@ -1,6 +1,6 @@
+import { matchesEventPattern } from "@phoenix/infra";
 import type { SeededStack } from "../cloudformation/seed-from-template.js";
 import { resourcesOfType } from "../cloudformation/template.js";
-import { matchesEventPattern } from "./event-pattern.js";
 import { type RuleTargetInput, targetInput } from "./input-transformer.js";
 
 /** One rule of a synthesized stack, every intrinsic resolved as the seed resolved them. */

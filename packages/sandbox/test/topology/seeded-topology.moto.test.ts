@@ -6,7 +6,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } fro
 import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import type { CloudFormationTemplate } from "@phoenix/infra";
+import { type CloudFormationTemplate, referencedLogicalIds } from "@phoenix/infra";
 import { EVENT_DETAIL_TYPES, EVENT_SOURCES, opsResourceNames } from "@phoenix/shared";
 import { beforeAll, describe, expect, it } from "vitest";
 import { motoClientConfig } from "../../../../test-support/moto.js";
@@ -16,7 +16,6 @@ import {
   motoAccountClients,
   SANDBOX_PRODUCTION_ACCOUNT,
 } from "../../src/aws/moto-accounts.js";
-import { referencedLogicalIds } from "../../src/cloudformation/intrinsics.js";
 import { ecsApiShape, seedStackFromTemplate, TemplateSeedError } from "../../src/cloudformation/seed-from-template.js";
 import { resourcesOfType } from "../../src/cloudformation/template.js";
 import {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { matchesWildcard } from "./wildcard.js";
+import { matchesWildcard } from "../../src/template/index.js";
 
 // Characters of ARNs and actions, plus the two wildcards and regex metacharacters that a
 // regex-based matcher would get wrong.

@@ -1,5 +1,10 @@
-import type { NamedPolicy, PolicyDocument } from "./policy-evaluator.js";
-import { type DeployedTemplate, isUnknown, PARTITION, TemplateResolver } from "./template-intrinsics.js";
+/**
+ * The IAM roles of synthesized templates with every policy that applies to them, resolved: what
+ * an evaluator needs to decide what a role may do (`evaluate`) and who may assume it
+ * (`resourcePolicyDecision` of its trust policy).
+ */
+import type { NamedPolicy, PolicyDocument } from "./iam-policy.js";
+import { type DeployedTemplate, TemplateResolver } from "./template-resolver.js";
 
 /** A policy as one resource of one template holds it (a role's inline policy: its `inlineName`). */
 export interface TemplatePolicy extends NamedPolicy {
@@ -13,7 +18,7 @@ export interface TemplateRole {
   readonly stackName: string;
   readonly logicalId: string;
   readonly account: string;
-  /** The role's name (a marker when CloudFormation would generate it). */
+  /** The role's name (an `unresolvedValue` when CloudFormation would generate it). */
   readonly name: string;
   readonly arn: string;
   /** Inline policies, AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources attached to it. */
@@ -33,10 +38,13 @@ interface RoleAttachment {
 /**
  * Every role of every stack, its policies gathered from wherever the templates attach them:
  * a role's own `Policies`, and `AWS::IAM::Policy` / `AWS::IAM::ManagedPolicy` resources whose
- * `Roles` name it (in any stack of the same account).
+ * `Roles` name it (in any stack of the same account). A role whose name CloudFormation generates
+ * is matched through the reference itself: its unresolved name is the same wherever it is referred to.
  */
-export function rolesOfTemplates(stacks: readonly DeployedTemplate[]): TemplateRole[] {
-  const resolver = new TemplateResolver(stacks);
+export function rolesOfTemplates(
+  stacks: readonly DeployedTemplate[],
+  resolver: TemplateResolver = new TemplateResolver(stacks),
+): TemplateRole[] {
   const attachments: RoleAttachment[] = [];
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
@@ -72,7 +80,7 @@ export function rolesOfTemplates(stacks: readonly DeployedTemplate[]): TemplateR
         });
       }
       for (const attachment of attachments) {
-        if (attachment.stack.account !== stack.account || isUnknown(name)) continue;
+        if (attachment.stack.account !== stack.account) continue;
         if (!attachedRoleNames(attachment).includes(name)) continue;
         policies.push({
           name: `${attachment.stack.stackName}.${attachment.logicalId}`,
@@ -127,31 +135,11 @@ export function roleByArn(roles: readonly TemplateRole[], roleArn: string): Temp
   return roles.find((role) => role.arn === roleArn);
 }
 
-/** `arn:aws:iam::<account>:role/<name>` for a role at the root path. */
-export function roleArn(account: string, name: string): string {
-  return `arn:${PARTITION}:iam::${account}:role/${name}`;
-}
-
-/**
- * The stacks with one statement of one policy removed (the templates are copied, not changed):
- * what a template that forgot that grant would deploy.
- */
-export function withoutStatement(
-  stacks: readonly DeployedTemplate[],
-  policy: TemplatePolicy,
-  statementIndex: number,
-): DeployedTemplate[] {
-  return stacks.map((stack) => {
-    if (stack.stackName !== policy.stackName) return stack;
-    const template = structuredClone(stack.template);
-    const properties = template.Resources?.[policy.logicalId]?.Properties as Record<string, unknown>;
-    const holder =
-      policy.inlineName === undefined
-        ? properties
-        : (properties.Policies as { PolicyName: string }[]).find((inline) => inline.PolicyName === policy.inlineName);
-    const document = (holder as { PolicyDocument: { Statement: unknown } }).PolicyDocument;
-    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-    document.Statement = statements.filter((_, index) => index !== statementIndex);
-    return { ...stack, template };
-  });
+/** The role a stack creates under a logical id. */
+export function roleByLogicalId(
+  roles: readonly TemplateRole[],
+  stackName: string,
+  logicalId: string,
+): TemplateRole | undefined {
+  return roles.find((role) => role.stackName === stackName && role.logicalId === logicalId);
 }

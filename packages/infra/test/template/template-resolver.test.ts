@@ -1,15 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { type DeployedTemplate, IntrinsicResolutionError, isUnknown, TemplateResolver } from "./template-intrinsics.js";
-import { rolesOfTemplates } from "./template-roles.js";
+import {
+  type DeployedTemplate,
+  isUnresolved,
+  rolesOfTemplates,
+  TemplateResolver,
+  UnresolvableIntrinsicError,
+} from "../../src/template/index.js";
 
 // Hand-written templates in the forms `cdk synth` writes: Fn::Join of pseudo parameters and
 // Refs, Fn::GetAtt of named resources, a role whose policy is a separate AWS::IAM::Policy,
-// a customer managed policy, and an export another stack imports.
+// a customer managed policy, a role CloudFormation names with its own policy, a live-image
+// parameter CloudFormation reads from SSM, and an export another stack imports.
 const environment: DeployedTemplate = {
   stackName: "Env",
   account: "222222222222",
   region: "eu-west-1",
   template: {
+    Parameters: {
+      Image: { Type: "AWS::SSM::Parameter::Value<String>", Default: "/phoenix/phoenix/production/live-image" },
+    },
     Resources: {
       Cluster: { Type: "AWS::ECS::Cluster", Properties: { ClusterName: "phoenix-production" } },
       Service: {
@@ -18,6 +27,14 @@ const environment: DeployedTemplate = {
       },
       Logs: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: "/phoenix/phoenix/production" } },
       TaskRole: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: {} } },
+      TaskRolePolicy: {
+        Type: "AWS::IAM::Policy",
+        Properties: {
+          PolicyName: "TaskRolePolicy",
+          Roles: [{ Ref: "TaskRole" }],
+          PolicyDocument: { Statement: [{ Effect: "Allow", Action: "ssm:GetParameter", Resource: "*" }] },
+        },
+      },
       Deployer: {
         Type: "AWS::IAM::Role",
         Properties: {
@@ -139,13 +156,55 @@ describe("resolving a template's intrinsic functions", () => {
     );
   });
 
-  it("marks a name CloudFormation would generate as unknown, so no ARN built from it matches", () => {
-    expect(isUnknown(resolver.resolveString(environment, { "Fn::GetAtt": ["TaskRole", "Arn"] }))).toBe(true);
+  it("marks a name CloudFormation would generate as unresolved, the same for every reference to it", () => {
+    const arn = resolver.resolveString(environment, { "Fn::GetAtt": ["TaskRole", "Arn"] });
+    expect(isUnresolved(arn)).toBe(true);
+    expect(resolver.resolveString(environment, { "Fn::GetAtt": "TaskRole.Arn" })).toBe(arn);
+    expect(resolver.resolveString(environment, { Ref: "TaskRole" })).not.toBe(arn);
   });
 
-  it("fails on a Ref to nothing and on an intrinsic it does not implement", () => {
-    expect(() => resolver.resolve(environment, { Ref: "Missing" })).toThrow(IntrinsicResolutionError);
-    expect(() => resolver.resolve(environment, { "Fn::If": ["C", "a", "b"] })).toThrow(IntrinsicResolutionError);
+  it("reads an SSM-typed parameter as CloudFormation's {{ssm:…}} reference, or takes the caller's value", () => {
+    expect(resolver.resolve(environment, { Ref: "Image" })).toBe("{{ssm:/phoenix/phoenix/production/live-image}}");
+    const given = new TemplateResolver([environment], { parameterValue: ({ name }) => `value of ${name}` });
+    expect(given.resolve(environment, { Ref: "Image" })).toBe("value of Image");
+  });
+
+  it("takes the caller's value of a reference first (a name moto assigned), and its choice for unnamed resources", () => {
+    const moto = new TemplateResolver([environment], {
+      resourceValue: ({ logicalId, attribute }) =>
+        logicalId === "Cluster" && attribute === "Arn" ? "arn:from:moto" : undefined,
+      unnamedValue: ({ logicalId, type }) => {
+        throw new Error(`${logicalId} (${type}) has no name`);
+      },
+    });
+    expect(moto.resolve(environment, { "Fn::GetAtt": ["Cluster", "Arn"] })).toBe("arn:from:moto");
+    expect(moto.resolve(environment, { Ref: "Cluster" })).toBe("phoenix-production");
+    expect(() => moto.resolve(environment, { Ref: "TaskRole" })).toThrow("TaskRole (AWS::IAM::Role) has no name");
+  });
+
+  it("resolves every resource's properties, dropping AWS::NoValue", () => {
+    const withNoValue: DeployedTemplate = {
+      ...environment,
+      template: {
+        Resources: {
+          Cluster: {
+            Type: "AWS::ECS::Cluster",
+            Properties: { ClusterName: { Ref: "AWS::StackName" }, Settings: [1, { Ref: "AWS::NoValue" }] },
+          },
+        },
+      },
+    };
+    expect(new TemplateResolver([withNoValue]).resolveResources(withNoValue).Resources.Cluster).toEqual({
+      Type: "AWS::ECS::Cluster",
+      Properties: { ClusterName: "Env", Settings: [1] },
+    });
+  });
+
+  it("fails on a Ref to nothing and on an intrinsic it does not implement, naming where", () => {
+    expect(() => resolver.resolve(environment, { Ref: "Missing" })).toThrow(UnresolvableIntrinsicError);
+    expect(() => resolver.resolve(environment, { A: { "Fn::Cidr": ["10.0.0.0/16", 2, 8] } })).toThrow(
+      "Env.A.Fn::Cidr: Fn::Cidr is not an intrinsic",
+    );
   });
 });
 
@@ -161,6 +220,11 @@ describe("collecting each role's policies", () => {
       "Env.Managed",
     ]);
     expect(JSON.stringify(deployer?.policies)).not.toMatch(/"Ref"|"Fn::/);
+  });
+
+  it("gathers the policies of a role CloudFormation names, through the reference to it", () => {
+    const taskRole = roles.find((role) => role.logicalId === "TaskRole");
+    expect(taskRole?.policies.map((policy) => policy.name)).toEqual(["Env.TaskRolePolicy"]);
   });
 
   it("lists AWS managed policies it cannot read instead of dropping them silently", () => {

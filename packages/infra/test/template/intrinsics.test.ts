@@ -2,10 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type IntrinsicScope,
+  isUnresolved,
+  NO_VALUE,
   referencedLogicalIds,
   resolveIntrinsics,
   UnresolvableIntrinsicError,
-} from "../../src/cloudformation/intrinsics.js";
+  unresolvedValue,
+} from "../../src/template/index.js";
 
 /** A stack with one parameter and two resources, as the seed would see them. */
 function scope(overrides: Partial<IntrinsicScope> = {}): IntrinsicScope {
@@ -102,13 +105,41 @@ describe("resolveIntrinsics", () => {
   });
 
   it("refuses an intrinsic it does not evaluate, naming where it sits", () => {
-    expect(() =>
-      resolveIntrinsics({ Properties: { Name: { "Fn::ImportValue": "Shared-Vpc" } } }, scope(), "Stack.Res"),
-    ).toThrow(
+    expect(() => resolveIntrinsics({ Properties: { Name: { "Fn::GetAZs": "" } } }, scope(), "Stack.Res")).toThrow(
       new UnresolvableIntrinsicError(
-        "Stack.Res.Properties.Name.Fn::ImportValue: Fn::ImportValue is not an intrinsic the sandbox evaluates (add it to cloudformation/intrinsics.ts)",
+        "Stack.Res.Properties.Name.Fn::GetAZs: Fn::GetAZs is not an intrinsic this resolver evaluates (add it to @phoenix/infra's template/intrinsics.ts)",
       ),
     );
+  });
+
+  it("refuses an import when no other stack is known", () => {
+    expect(() => resolveIntrinsics({ "Fn::ImportValue": "Shared-Vpc" }, scope(), "Stack.Res")).toThrow(
+      "Stack.Res.Fn::ImportValue: no other stack is known to import Shared-Vpc from",
+    );
+  });
+
+  it("looks values up in the template's Mappings, and chooses an Fn::If branch by its condition", () => {
+    const withTables = scope({
+      mappings: { Sizes: { production: { Cpu: "1024" } } },
+      conditions: {
+        IsProduction: { "Fn::Equals": [{ Ref: "AWS::StackName" }, "Phoenix-production"] },
+        IsStaging: { "Fn::Not": [{ Condition: "IsProduction" }] },
+      },
+    });
+    expect(resolveIntrinsics({ "Fn::FindInMap": ["Sizes", "production", "Cpu"] }, withTables)).toBe("1024");
+    expect(() => resolveIntrinsics({ "Fn::FindInMap": ["Sizes", "__proto__", "Cpu"] }, withTables)).toThrow(
+      "no mapping Sizes.__proto__.Cpu",
+    );
+    expect(resolveIntrinsics({ "Fn::If": ["IsProduction", "big", "small"] }, withTables)).toBe("big");
+    expect(resolveIntrinsics({ "Fn::If": ["IsStaging", "big", { Ref: "AWS::NoValue" }] }, withTables)).toBe(NO_VALUE);
+    expect(resolveIntrinsics({ A: { "Fn::If": ["IsStaging", 1, { Ref: "AWS::NoValue" }] } }, withTables)).toEqual({});
+  });
+
+  it("keeps a part of a value only a deploy tells unresolved (Select of Split of a generated ARN)", () => {
+    const generated = scope({ ref: () => unresolvedValue("Stack.Balancer") });
+    const part = (index: number) => ({ "Fn::Select": [index, { "Fn::Split": [":", { Ref: "Balancer" }] }] });
+    expect(isUnresolved(resolveIntrinsics(part(0), generated))).toBe(true);
+    expect(isUnresolved(resolveIntrinsics(part(5), generated))).toBe(true);
   });
 
   it("refuses a Select index outside its list", () => {

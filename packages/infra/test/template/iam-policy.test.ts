@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
+  arnMatches,
+  documentStatements,
   evaluate,
   type NamedPolicy,
   type PolicyStatement,
-  trustPolicyAllows,
+  resourcePolicyDecision,
   UnsupportedPolicyError,
-} from "./policy-evaluator.js";
+} from "../../src/template/index.js";
 
 // Hand-written policies in the shapes CDK synthesizes (fn::join results already resolved).
 const SERVICE = "arn:aws:ecs:eu-west-1:111111111111:service/phoenix-staging/phoenix-staging-web";
@@ -155,6 +157,20 @@ describe("the IAM evaluator", () => {
       expect(call("true").effect).toBe("implicit-deny");
     });
 
+    it("StringNotEquals holds when no value matches, and for an absent key", () => {
+      const statements = policy({
+        Effect: "Deny",
+        Action: "*",
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:RequestedRegion": ["eu-west-1", "eu-central-1"] } },
+      });
+      const call = (context?: Record<string, string>) =>
+        evaluate(statements, { action: "ecs:UpdateService", resource: SERVICE, ...(context && { context }) }).effect;
+      expect(call({ "aws:RequestedRegion": "us-east-1" })).toBe("explicit-deny");
+      expect(call({ "aws:RequestedRegion": "eu-central-1" })).toBe("implicit-deny");
+      expect(call()).toBe("explicit-deny");
+    });
+
     it("refuses an operator it does not implement instead of guessing", () => {
       for (const operator of ["NumericLessThan", "ForAnyValue:StringEquals", "Null", "DateGreaterThan"]) {
         const statements = policy({
@@ -171,14 +187,71 @@ describe("the IAM evaluator", () => {
   });
 });
 
+describe("ARN comparison (ArnLike, ArnEquals)", () => {
+  it("matches each of an ARN's six parts on its own, the last taking the rest", () => {
+    expect(
+      arnMatches(
+        "arn:aws:ecs:eu-west-1:111111111111:task/phoenix-staging/*",
+        "arn:aws:ecs:eu-west-1:111111111111:task/phoenix-staging/abc",
+      ),
+    ).toBe(true);
+    expect(arnMatches("arn:aws:ecs:*:111111111111:task/*", "arn:aws:ecs:eu-west-1:222222222222:task/x")).toBe(false);
+    expect(arnMatches("arn:aws:logs:*:*:log-group:/a:*", "arn:aws:logs:eu-west-1:1:log-group:/a:log-stream:s")).toBe(
+      true,
+    );
+  });
+});
+
+describe("a resource's policy", () => {
+  const REPOSITORY = "arn:aws:ecr:eu-west-1:111111111111:repository/phoenix/phoenix";
+  const pull = { action: "ecr:BatchGetImage", resource: REPOSITORY };
+
+  it("reads a statement without Resource as about the resource it is attached to, from JSON text too", () => {
+    const repositoryPolicy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: "222222222222" }, Action: ["ecr:BatchGetImage"] }],
+    });
+    expect(documentStatements(repositoryPolicy)).toHaveLength(1);
+    expect(resourcePolicyDecision(repositoryPolicy, "arn:aws:iam::222222222222:role/exec", pull).effect).toBe("allow");
+    expect(resourcePolicyDecision(repositoryPolicy, "arn:aws:iam::333333333333:role/exec", pull).effect).toBe(
+      "implicit-deny",
+    );
+  });
+
+  it("lets a Deny naming the caller win, and keeps a statement's own Resource", () => {
+    const busPolicy = {
+      Statement: [
+        {
+          Effect: "Allow" as const,
+          Principal: "*" as const,
+          Action: "events:PutEvents",
+          Resource: "arn:aws:events:eu-west-1:111111111111:event-bus/ops",
+        },
+        {
+          Effect: "Deny" as const,
+          Principal: { AWS: "arn:aws:iam::444444444444:root" },
+          Action: "events:PutEvents",
+          Resource: "*",
+        },
+      ],
+    };
+    const put = (caller: string, resource: string) =>
+      resourcePolicyDecision(busPolicy, caller, { action: "events:PutEvents", resource }).effect;
+    const bus = "arn:aws:events:eu-west-1:111111111111:event-bus/ops";
+    expect(put("arn:aws:iam::222222222222:role/forwarder", bus)).toBe("allow");
+    expect(put("arn:aws:iam::222222222222:role/forwarder", `${bus}-other`)).toBe("implicit-deny");
+    expect(put("arn:aws:iam::444444444444:role/forwarder", bus)).toBe("explicit-deny");
+  });
+});
+
 describe("a role's trust policy", () => {
   const BOT = "arn:aws:iam::111111111111:role/phoenix-ops-bot";
   const assume = { action: "sts:AssumeRole", resource: "arn:aws:iam::222222222222:role/phoenix-production-deployer" };
 
   it("lets the role it names assume, and no other", () => {
     const trust = { Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Principal: { AWS: BOT } }] };
-    expect(trustPolicyAllows(trust, BOT, assume).effect).toBe("allow");
-    expect(trustPolicyAllows(trust, "arn:aws:iam::111111111111:role/someone-else", assume).effect).toBe(
+    expect(resourcePolicyDecision(trust, BOT, assume).effect).toBe("allow");
+    expect(resourcePolicyDecision(trust, "arn:aws:iam::111111111111:role/someone-else", assume).effect).toBe(
       "implicit-deny",
     );
   });
@@ -189,8 +262,8 @@ describe("a role's trust policy", () => {
         { Effect: "Allow" as const, Action: "sts:AssumeRole", Principal: { AWS: "arn:aws:iam::111111111111:root" } },
       ],
     };
-    expect(trustPolicyAllows(trust, BOT, assume).effect).toBe("allow");
-    expect(trustPolicyAllows(trust, "arn:aws:iam::333333333333:role/phoenix-ops-bot", assume).effect).toBe(
+    expect(resourcePolicyDecision(trust, BOT, assume).effect).toBe("allow");
+    expect(resourcePolicyDecision(trust, "arn:aws:iam::333333333333:role/phoenix-ops-bot", assume).effect).toBe(
       "implicit-deny",
     );
   });
@@ -207,9 +280,9 @@ describe("a role's trust policy", () => {
       ],
     };
     expect(
-      trustPolicyAllows(trust, BOT, { ...assume, context: { "sts:RoleSessionName": "phoenix-ops-bot" } }).effect,
+      resourcePolicyDecision(trust, BOT, { ...assume, context: { "sts:RoleSessionName": "phoenix-ops-bot" } }).effect,
     ).toBe("allow");
-    expect(trustPolicyAllows(trust, BOT, { ...assume, context: { "sts:RoleSessionName": "other" } }).effect).toBe(
+    expect(resourcePolicyDecision(trust, BOT, { ...assume, context: { "sts:RoleSessionName": "other" } }).effect).toBe(
       "implicit-deny",
     );
   });
