@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Validations } from "aws-cdk-lib";
+import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { PhoenixConfig } from "../config/phoenix-config.js";
 import { PhoenixEnvironmentStack } from "./phoenix-environment-stack.js";
@@ -90,6 +91,30 @@ export interface CloudFormationResource {
 /** Templates by stack name. */
 export type PhoenixTemplates = Readonly<Record<string, SynthesizedPhoenixStack>>;
 
+/** The templates of `stacks` in a synthesized `assembly`, keyed by stack name. */
+export function templatesOfAssembly(assembly: CloudAssembly, stacks: PhoenixAppStacks): PhoenixTemplates {
+  const read = (
+    stack: PhoenixOpsStack | PhoenixEnvironmentStack | PhoenixLiveImageStack,
+    kind: PhoenixStackKind,
+    environment?: string,
+  ): [string, SynthesizedPhoenixStack] => [
+    stack.stackName,
+    {
+      stackName: stack.stackName,
+      kind,
+      ...(environment !== undefined && { environment }),
+      account: stack.account,
+      region: stack.region,
+      template: assembly.getStackByName(stack.stackName).template as CloudFormationTemplate,
+    },
+  ];
+  return Object.fromEntries([
+    read(stacks.ops, "ops"),
+    ...Object.entries(stacks.liveImages).map(([name, stack]) => read(stack, "live-image", name)),
+    ...Object.entries(stacks.environments).map(([name, stack]) => read(stack, "environment", name)),
+  ]);
+}
+
 const synthesized = new Map<string, PhoenixTemplates>();
 
 /**
@@ -111,26 +136,7 @@ export function synthesizePhoenixTemplates(config: PhoenixConfig, options: Phoen
     const app = new App({ outdir });
     const stacks = buildPhoenixApp(app, config, { ...options, validate });
     const assembly = app.synth();
-    const read = (
-      stack: PhoenixOpsStack | PhoenixEnvironmentStack | PhoenixLiveImageStack,
-      kind: PhoenixStackKind,
-      environment?: string,
-    ): [string, SynthesizedPhoenixStack] => [
-      stack.stackName,
-      {
-        stackName: stack.stackName,
-        kind,
-        ...(environment !== undefined && { environment }),
-        account: stack.account,
-        region: stack.region,
-        template: assembly.getStackByName(stack.stackName).template as CloudFormationTemplate,
-      },
-    ];
-    const templates: PhoenixTemplates = Object.fromEntries([
-      read(stacks.ops, "ops"),
-      ...Object.entries(stacks.liveImages).map(([name, stack]) => read(stack, "live-image", name)),
-      ...Object.entries(stacks.environments).map(([name, stack]) => read(stack, "environment", name)),
-    ]);
+    const templates = templatesOfAssembly(assembly, stacks);
     if (key !== undefined) synthesized.set(key, templates);
     return templates;
   } finally {

@@ -9,10 +9,9 @@ import type { App } from "aws-cdk-lib";
 import { type PhoenixConfig, parsePhoenixConfig } from "../../src/config/phoenix-config.js";
 import {
   buildPhoenixApp,
-  type CloudFormationTemplate,
   type PhoenixAppStacks,
   type PhoenixTemplates,
-  type SynthesizedPhoenixStack,
+  templatesOfAssembly,
 } from "../../src/stack/phoenix-app.js";
 import { synthWithValidation, testApp, type ValidatedSynth } from "./synth.js";
 
@@ -47,26 +46,7 @@ export function synthesizedLayout(layout: LayoutName): SynthesizedLayout {
   const validation = synthWithValidation(app);
   const assembly = validation.assembly;
   if (!assembly) throw validation.error;
-  const entry = (
-    stack: { stackName: string; account: string; region: string },
-    kind: SynthesizedPhoenixStack["kind"],
-    environment?: string,
-  ): [string, SynthesizedPhoenixStack] => [
-    stack.stackName,
-    {
-      stackName: stack.stackName,
-      kind,
-      ...(environment !== undefined && { environment }),
-      account: stack.account,
-      region: stack.region,
-      template: assembly.getStackByName(stack.stackName).template as CloudFormationTemplate,
-    },
-  ];
-  const templates = Object.fromEntries([
-    entry(stacks.ops, "ops"),
-    ...Object.entries(stacks.liveImages).map(([name, stack]) => entry(stack, "live-image", name)),
-    ...Object.entries(stacks.environments).map(([name, stack]) => entry(stack, "environment", name)),
-  ]);
+  const templates = templatesOfAssembly(assembly, stacks);
   const synthesized = { layout, config, app, stacks, validation, templates };
   cache.set(layout, synthesized);
   return synthesized;

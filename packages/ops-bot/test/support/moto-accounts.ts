@@ -1,35 +1,10 @@
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { motoClientConfig } from "../../../../test-support/moto.js";
+import { inMotoAccount, MOTO_DEFAULT_ACCOUNT } from "../../src/testing/moto-accounts.js";
 
-/** moto's account when a request names none (its `DEFAULT_ACCOUNT_ID`): the bot's, the ops account. */
-export const OPS_ACCOUNT = "123456789012";
-
-interface ClientWithMiddleware {
-  readonly middlewareStack: {
-    add(
-      middleware: (
-        next: (args: { request: unknown }) => Promise<unknown>,
-      ) => (args: { request: unknown }) => Promise<unknown>,
-      options: { step: "build"; name: string },
-    ): void;
-  };
-}
-
-/**
- * `client`, acting in moto account `accountId`: every request carries the `x-moto-account-id`
- * header (FACTS.md). For test setup and checks only; the bot reaches other accounts through STS.
- */
-export function inMotoAccount<C>(client: C, accountId: string): C {
-  (client as unknown as ClientWithMiddleware).middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      if (request.headers) request.headers["x-moto-account-id"] = accountId;
-      return next(args);
-    },
-    { step: "build", name: "motoAccount" },
-  );
-  return client;
-}
+/** The ops account: where the bot's own keys land in moto. */
+export const OPS_ACCOUNT = MOTO_DEFAULT_ACCOUNT;
+export { inMotoAccount };
 
 /**
  * A deployer role in account `accountId` that trusts the ops account, as the environment stack
