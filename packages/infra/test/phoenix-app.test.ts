@@ -10,7 +10,14 @@ import { phoenixConfigFromContext } from "../src/config/config-source.js";
 import { parsePhoenixConfig } from "../src/config/phoenix-config.js";
 import { OPS_BOT_BUNDLE_HANDLER, opsBotBundleDirectory } from "../src/ops-bot/ops-bot-bundle.js";
 import { buildPhoenixApp, synthesizePhoenixTemplates } from "../src/stack/phoenix-app.js";
-import { cleanUpLayouts, LAYOUTS, layoutConfig, synthesizedLayout } from "./support/phoenix-layouts.js";
+import {
+  cleanUpLayouts,
+  LAYOUTS,
+  layoutConfig,
+  layoutConfigFile,
+  rawLayoutConfig,
+  synthesizedLayout,
+} from "./support/phoenix-layouts.js";
 import { cfnLint, testApp } from "./support/synth.js";
 
 afterAll(() => cleanUpLayouts());
@@ -164,7 +171,7 @@ describe("requirement 7: environments are configuration", () => {
   });
 
   it("reads the config from the file named by -c phoenixConfig", () => {
-    const { app, cleanup } = testApp({ phoenixConfig: "config/two-accounts.json" });
+    const { app, cleanup } = testApp({ phoenixConfig: layoutConfigFile("two-accounts") });
     try {
       expect(phoenixConfigFromContext(app)).toEqual(layoutConfig("two-accounts"));
     } finally {
@@ -173,7 +180,7 @@ describe("requirement 7: environments are configuration", () => {
   });
 
   it("reads the config from the phoenix object of cdk.json's context", () => {
-    const raw = JSON.parse(readFileSync("config/single-account.json", "utf8"));
+    const raw = rawLayoutConfig("single-account");
     const { app, cleanup } = testApp({ phoenix: raw });
     try {
       expect(phoenixConfigFromContext(app)).toEqual(layoutConfig("single-account"));
@@ -184,7 +191,7 @@ describe("requirement 7: environments are configuration", () => {
 
   it("says how to give a config when none is given, and refuses two", () => {
     const none = testApp();
-    const both = testApp({ phoenix: {}, phoenixConfig: "config/two-accounts.json" });
+    const both = testApp({ phoenix: {}, phoenixConfig: layoutConfigFile("two-accounts") });
     try {
       expect(() => phoenixConfigFromContext(none.app)).toThrow(
         /^phoenix config: none given; add a "phoenix" object to cdk.json's context or pass -c phoenixConfig=<file>/,
@@ -245,7 +252,7 @@ describe("the ops bot's code", () => {
 
 describe("synthesizePhoenixTemplates: the templates for readers (sandbox, deployability)", () => {
   it("returns every stack's template by stack name, with its account, region and kind", () => {
-    const config = parsePhoenixConfig(JSON.parse(readFileSync("config/two-accounts.json", "utf8")));
+    const config = parsePhoenixConfig(rawLayoutConfig("two-accounts"));
     const templates = synthesizePhoenixTemplates(config);
     expect(Object.keys(templates)).toEqual([
       "Phoenix-ops",

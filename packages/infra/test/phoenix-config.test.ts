@@ -1,13 +1,13 @@
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type PhoenixConfig, PhoenixConfigError, parsePhoenixConfig } from "../src/config/phoenix-config.js";
+import { LAYOUTS, rawLayoutConfig } from "./support/phoenix-layouts.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: raw config JSON, edited by shape to make one value bad
 type Json = any;
 
 /** The shipped two-accounts config (packages/infra/config/), as raw JSON to edit. */
-const raw = (): Record<string, Json> => JSON.parse(readFileSync("config/two-accounts.json", "utf8"));
+const raw = (): Record<string, Json> => rawLayoutConfig("two-accounts") as Record<string, Json>;
 function parsedWith(edit: (config: Record<string, Json>) => void): PhoenixConfig {
   const config = raw();
   edit(config);
@@ -16,8 +16,8 @@ function parsedWith(edit: (config: Record<string, Json>) => void): PhoenixConfig
 
 describe("requirement 7: the config is checked, with one-line errors naming the path", () => {
   it("accepts both shipped layouts", () => {
-    for (const file of ["config/single-account.json", "config/two-accounts.json"]) {
-      const config = parsePhoenixConfig(JSON.parse(readFileSync(file, "utf8")));
+    for (const layout of LAYOUTS) {
+      const config = parsePhoenixConfig(rawLayoutConfig(layout));
       expect(Object.keys(config.environments)).toEqual(["staging", "production"]);
     }
   });

@@ -18,9 +18,18 @@ import { synthWithValidation, testApp, type ValidatedSynth } from "./synth.js";
 export const LAYOUTS = ["single-account", "two-accounts"] as const;
 export type LayoutName = (typeof LAYOUTS)[number];
 
+/** The shipped config file of `layout` (packages/infra/config/), by absolute path: tests run from any directory. */
+export function layoutConfigFile(layout: LayoutName): string {
+  return fileURLToPath(new URL(`../../config/${layout}.json`, import.meta.url));
+}
+
+/** The shipped config of `layout` as raw JSON, before validation. */
+export function rawLayoutConfig(layout: LayoutName): Record<string, unknown> {
+  return JSON.parse(readFileSync(layoutConfigFile(layout), "utf8"));
+}
+
 export function layoutConfig(layout: LayoutName): PhoenixConfig {
-  const file = fileURLToPath(new URL(`../../config/${layout}.json`, import.meta.url));
-  return parsePhoenixConfig(JSON.parse(readFileSync(file, "utf8")));
+  return parsePhoenixConfig(rawLayoutConfig(layout));
 }
 
 export interface SynthesizedLayout {
