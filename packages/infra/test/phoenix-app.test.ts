@@ -10,6 +10,8 @@ import { phoenixConfigFromContext } from "../src/config/config-source.js";
 import { parsePhoenixConfig } from "../src/config/phoenix-config.js";
 import { OPS_BOT_BUNDLE_HANDLER, opsBotBundleDirectory } from "../src/ops-bot/ops-bot-bundle.js";
 import { buildPhoenixApp, synthesizePhoenixTemplates } from "../src/stack/phoenix-app.js";
+import { PhoenixEnvironmentStack } from "../src/stack/phoenix-environment-stack.js";
+import { PhoenixLiveImageStack } from "../src/stack/phoenix-live-image-stack.js";
 import {
   cleanUpLayouts,
   LAYOUTS,
@@ -204,6 +206,28 @@ describe("requirement 7: environments are configuration", () => {
       both.cleanup();
     }
   });
+
+  it.each(["qa", "constructor", "__proto__"])(
+    "refuses a stack for %j, an environment the config does not define",
+    (name) => {
+      const { app, cleanup } = testApp();
+      try {
+        expect(
+          () =>
+            new PhoenixLiveImageStack(app, "LiveImage", {
+              config: layoutConfig("two-accounts"),
+              environmentName: name,
+            }),
+        ).toThrow(`PhoenixLiveImageStack: environmentName "${name}" is not in the config (staging, production)`);
+        expect(
+          () =>
+            new PhoenixEnvironmentStack(app, "Env", { config: layoutConfig("two-accounts"), environmentName: name }),
+        ).toThrow(`PhoenixEnvironmentStack: environmentName "${name}" is not in the config (staging, production)`);
+      } finally {
+        cleanup();
+      }
+    },
+  );
 
   it("names the file when it is not JSON", () => {
     const dir = mkdtempSync(join(tmpdir(), "phoenix-config-"));

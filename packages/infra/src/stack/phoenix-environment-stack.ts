@@ -18,8 +18,7 @@ import { EnvironmentEventRules } from "../observability/ops-event-rules.js";
 import { PhoenixAlarms } from "../observability/service-alarms.js";
 import { PhoenixService } from "../service/phoenix-service.js";
 import { PhoenixServiceScaling } from "../service/service-scaling.js";
-import { PropValidationError } from "../validation/prop-validation.js";
-import { opsArns } from "./topology.js";
+import { opsArns, requireEnvironment } from "./topology.js";
 
 export interface PhoenixEnvironmentStackProps extends Omit<StackProps, "env"> {
   /** The installation; the stack is deployed to `config.environments[environmentName]`'s account and region. */
@@ -58,12 +57,7 @@ export class PhoenixEnvironmentStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PhoenixEnvironmentStackProps) {
     const { config, environmentName } = props;
-    const settings = config.environments[environmentName];
-    if (!settings) {
-      throw new PropValidationError(
-        `PhoenixEnvironmentStack: environmentName "${environmentName}" is not in the config (${Object.keys(config.environments).join(", ")})`,
-      );
-    }
+    const settings = requireEnvironment("PhoenixEnvironmentStack", config, environmentName);
     super(scope, id, {
       description: `Phoenix ${environmentName}: network, database, service, scaling, alarms, event forwarding and the bot's deployer role`,
       ...props,

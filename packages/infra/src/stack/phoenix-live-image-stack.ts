@@ -3,7 +3,7 @@ import { Stack, type StackProps } from "aws-cdk-lib";
 import * as ssm from "aws-cdk-lib/aws-ssm";
 import type { Construct } from "constructs";
 import type { PhoenixConfig } from "../config/phoenix-config.js";
-import { PropValidationError } from "../validation/prop-validation.js";
+import { requireEnvironment } from "./topology.js";
 
 export interface PhoenixLiveImageStackProps extends Omit<StackProps, "env"> {
   readonly config: PhoenixConfig;
@@ -25,12 +25,7 @@ export class PhoenixLiveImageStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PhoenixLiveImageStackProps) {
     const { config, environmentName } = props;
-    const settings = config.environments[environmentName];
-    if (!settings) {
-      throw new PropValidationError(
-        `PhoenixLiveImageStack: environmentName "${environmentName}" is not in the config (${Object.keys(config.environments).join(", ")})`,
-      );
-    }
+    const settings = requireEnvironment("PhoenixLiveImageStack", config, environmentName);
     super(scope, id, {
       description: `Phoenix ${environmentName}: the live-image parameter the ops bot owns, created with the initial image`,
       ...props,

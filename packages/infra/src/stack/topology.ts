@@ -4,7 +4,8 @@
  * accounts and regions, where CloudFormation exports cannot reach.
  */
 import { type DeploymentIdentity, opsResourceNames, resourceNames } from "@phoenix/shared";
-import type { PhoenixConfig } from "../config/phoenix-config.js";
+import type { PhoenixConfig, PhoenixEnvironmentSettings } from "../config/phoenix-config.js";
+import { PropValidationError } from "../validation/prop-validation.js";
 
 export interface AccountRegion {
   readonly account: string;
@@ -64,4 +65,21 @@ export function otherEnvironmentAccounts(config: PhoenixConfig): string[] {
   return [...new Set(Object.values(config.environments).map((environment) => environment.account))].filter(
     (account) => account !== config.ops.account,
   );
+}
+
+/**
+ * The settings of `environmentName` in `config`, or a `PropValidationError` naming `construct`.
+ * An own key only: a name such as `constructor` is no environment.
+ */
+export function requireEnvironment(
+  construct: string,
+  config: PhoenixConfig,
+  environmentName: string,
+): PhoenixEnvironmentSettings {
+  if (!Object.hasOwn(config.environments, environmentName)) {
+    throw new PropValidationError(
+      `${construct}: environmentName "${environmentName}" is not in the config (${Object.keys(config.environments).join(", ")})`,
+    );
+  }
+  return config.environments[environmentName] as PhoenixEnvironmentSettings;
 }
