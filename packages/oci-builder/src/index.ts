@@ -22,6 +22,7 @@ export {
   type RegistryDestination,
 } from "./oci-image-builder.js";
 export type { ContainerConfig, ImageConfig, Platform } from "./oci-manifest.js";
+export { pinnedNodeVersion, readPinnedNodeVersion } from "./pinned-node-release.js";
 export {
   credentialsFromAuthorizationToken,
   type RegistryCredentials,

@@ -16,6 +16,7 @@ import {
   freshRepository,
   localRegistryHost,
   localRegistryUrl,
+  productionNodeRelease,
   skopeoConfig,
   skopeoCopyToLayout,
   skopeoInspect,
@@ -123,6 +124,7 @@ describe("OCI image builder against docker-registry", () => {
 
   it("puts the local base image's layers first and mounts them from the base repository", async () => {
     const base = await pushLocalNodeBaseImage({
+      ...productionNodeRelease(),
       registryUrl: localRegistryUrl(),
       repository: freshRepository("node-base"),
     });

@@ -12,6 +12,8 @@ export interface LocalServices {
   readonly awsEndpoint: string;
   readonly registryUrl: string;
   readonly mongodbUrl: string;
+  /** `bin/node` of the release the app's Dockerfile pins (npm `node-linux-<arch>`), for the base image. */
+  readonly productionNodeBinary: string;
 }
 
 const NEEDED_SERVICES = ["PHOENIX_TEST_AWS_ENDPOINT", "PHOENIX_TEST_REGISTRY_URL", "PHOENIX_TEST_MONGODB_URL"];
@@ -34,7 +36,9 @@ export async function startLocalServices(root: string): Promise<{ services: Loca
     if (!value) throw new Error(`scripts/test-services.sh did not export ${name}`);
     return value;
   }) as [string, string, string];
-  return { services: { awsEndpoint, registryUrl, mongodbUrl }, startedHere: !alreadyUp };
+  const productionNodeBinary = variables.PHOENIX_PRODUCTION_NODE_BIN;
+  if (!productionNodeBinary) throw new Error("scripts/test-services.sh did not export PHOENIX_PRODUCTION_NODE_BIN");
+  return { services: { awsEndpoint, registryUrl, mongodbUrl, productionNodeBinary }, startedHere: !alreadyUp };
 }
 
 function readServiceVariables(file: string): Record<string, string> {

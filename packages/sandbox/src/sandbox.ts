@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { INSTALLATION_ID, startGitHubStandInServer } from "@phoenix/github-stand-in";
-import { OciImageBuilder, prepareDeployableApp, pushLocalNodeBaseImage, RegistryClient } from "@phoenix/oci-builder";
+import {
+  OciImageBuilder,
+  prepareDeployableApp,
+  pushLocalNodeBaseImage,
+  RegistryClient,
+  readPinnedNodeVersion,
+} from "@phoenix/oci-builder";
 import { inProcessImageBuilder, OPS_CONFIG_PATH, readBotSettings, registryCommitImages } from "@phoenix/ops-bot";
 import { OPS_BOT_ENV, OPS_BOT_SERVER_ENV, opsResourceNames, PHOENIX_APP } from "@phoenix/shared";
 import { MOTO_DEFAULT_ACCOUNT, motoAccountClients, SANDBOX_PRODUCTION_ACCOUNT } from "./aws/moto-accounts.js";
@@ -113,6 +119,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       root,
       deployableDirectory: join(home, "deployable", app),
       registryUrl,
+      productionNodeBinary: services.productionNodeBinary,
       repository,
       onBuild: (sha) => builds.push(sha),
     });
@@ -268,19 +275,26 @@ export function readSandboxEndpoints(workspaceRoot: string): SandboxEndpoints {
 
 /**
  * The app image as a merge would build it: the deployable app (production dependencies) on a
- * base image holding the local Node, pushed to the local registry by the daemonless builder.
+ * base image holding the official Node release the Dockerfile pins, pushed to the local registry
+ * by the daemonless builder.
  */
 async function buildSandboxImage(target: {
   root: string;
   deployableDirectory: string;
   registryUrl: string;
+  /** The pinned release's `bin/node` (scripts/test-services.sh installs it from the npm registry). */
+  productionNodeBinary: string;
   repository: string;
   /** Told the commit of every build the bot asks for. */
   onBuild: (sha: string) => void;
 }) {
   const { root, registryUrl, repository } = target;
   const deployable = await prepareDeployableApp({ workspaceRoot: root, outputDir: target.deployableDirectory });
-  const base = await pushLocalNodeBaseImage({ registryUrl });
+  const base = await pushLocalNodeBaseImage({
+    registryUrl,
+    nodeVersion: readPinnedNodeVersion(join(root, "packages/phoenix-app/Dockerfile")),
+    nodeBinary: target.productionNodeBinary,
+  });
   const oci = new OciImageBuilder({
     appDirectory: deployable.directory,
     baseImage: base.reference,

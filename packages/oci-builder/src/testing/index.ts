@@ -1,10 +1,12 @@
 export {
+  appDockerfilePath,
   countingFetch,
   deleteManifest,
   deployableFixture,
   freshRepository,
   localRegistryHost,
   localRegistryUrl,
+  productionNodeRelease,
   type SkopeoInspect,
   skopeoConfig,
   skopeoCopyToLayout,

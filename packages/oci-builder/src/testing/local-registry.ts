@@ -5,7 +5,9 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { readPinnedNodeVersion } from "../pinned-node-release.js";
 import type { FetchFunction } from "../registry-client.js";
 
 /** A variable `scripts/test-services.sh up` exports; a missing one fails the test, never skips it. */
@@ -28,6 +30,20 @@ export function localRegistryHost(): string {
 /** A repository name no other test (or earlier run) used: nothing to skip, nothing to mount. */
 export function freshRepository(prefix: string): string {
   return `test/${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The app's Dockerfile, whose global ARG NODE_VERSION pins production's Node release. */
+export const appDockerfilePath = fileURLToPath(new URL("../../../phoenix-app/Dockerfile", import.meta.url));
+
+/**
+ * The release the Dockerfile pins and its official `bin/node`, which scripts/test-services.sh
+ * installs from the npm registry and exports as PHOENIX_PRODUCTION_NODE_BIN.
+ */
+export function productionNodeRelease(): { nodeVersion: string; nodeBinary: string } {
+  return {
+    nodeVersion: readPinnedNodeVersion(appDockerfilePath),
+    nodeBinary: requiredServiceVariable("PHOENIX_PRODUCTION_NODE_BIN"),
+  };
 }
 
 export interface SkopeoInspect {
