@@ -5,7 +5,12 @@ import type { ServiceTarget } from "../../ports/service-target.js";
 import type { DeployWorkflow } from "../delivery/deploy-workflow.js";
 import { deployDestination, serviceTarget } from "../delivery/service-target.js";
 import { errorMessage } from "../error-message.js";
-import { type EnvironmentConfig, OPS_CONFIG_PATH, type OpsConfig } from "../ops-config/ops-config-schema.js";
+import {
+  type EnvironmentConfig,
+  environmentNamed,
+  OPS_CONFIG_PATH,
+  type OpsConfig,
+} from "../ops-config/ops-config-schema.js";
 import { parseOpsConfig, renderConfigProblems } from "../ops-config/parse-ops-config.js";
 import { fitBody, inlineCode, oneLine } from "../rendering/markdown.js";
 import { authorizeCollaborator, authorizeForEnvironment } from "./command-authorization.js";
@@ -242,7 +247,7 @@ function pickEnvironment(
       refusal: { emoji: "😕", text: `Name the environment: ${known}. Usage: \`${COMMAND_USAGE[command.name]}\`` },
     };
   }
-  const env = config.environments[wanted];
+  const env = environmentNamed(config, wanted);
   if (!env)
     return { refusal: { emoji: "😕", text: `Unknown environment ${inlineCode(wanted)}; configured: ${known}.` } };
   return { env };

@@ -1,5 +1,5 @@
 import type { RepositoryGateway } from "../../ports/repository-gateway.js";
-import { type EnvironmentConfig, OPS_CONFIG_PATH } from "../ops-config/ops-config-schema.js";
+import { type EnvironmentConfig, environmentNamed, OPS_CONFIG_PATH } from "../ops-config/ops-config-schema.js";
 import { parseOpsConfig, renderConfigProblems } from "../ops-config/parse-ops-config.js";
 import type { DeployWorkflow } from "./deploy-workflow.js";
 import type { DeployTrigger } from "./in-flight-deploy.js";
@@ -54,7 +54,7 @@ export function decideMergeDeploy(rawConfig: unknown, defaultBranch: string, cha
   if (!onMerge) return { kind: "skip", reason: "deployOnMerge is not configured" };
   if (change.kind === "push" && !onMerge.onPush)
     return { kind: "skip", reason: "pushes do not deploy (deployOnMerge.onPush)" };
-  const environment = parsed.config.environments[onMerge.environment];
+  const environment = environmentNamed(parsed.config, onMerge.environment);
   if (!environment) return { kind: "skip", reason: `unknown environment ${onMerge.environment}` };
   if (change.kind === "merge") {
     if (!change.mergeCommitSha) return { kind: "skip", reason: "GitHub gave no merge commit" };

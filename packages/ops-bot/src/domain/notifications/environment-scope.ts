@@ -6,7 +6,12 @@ import type { RepositoryRef } from "../../ports/repository-gateway.js";
 import type { ServiceTarget } from "../../ports/service-target.js";
 import { serviceTarget } from "../delivery/service-target.js";
 import type { EventLabels } from "../events/environment-labels.js";
-import { type EnvironmentConfig, OPS_CONFIG_PATH, type OpsConfig } from "../ops-config/ops-config-schema.js";
+import {
+  type EnvironmentConfig,
+  environmentNamed,
+  OPS_CONFIG_PATH,
+  type OpsConfig,
+} from "../ops-config/ops-config-schema.js";
 import { parseOpsConfig } from "../ops-config/parse-ops-config.js";
 import { environmentOfAlarm } from "./alarm-kind.js";
 
@@ -64,7 +69,7 @@ export class EnvironmentScopes {
   async forLabels(labels: EventLabels): Promise<ScopeLookup> {
     const read = await this.config(labels.repository);
     if (!read.ok) return { found: false, why: read.why };
-    const environment = read.config.environments[labels.environment];
+    const environment = environmentNamed(read.config, labels.environment);
     if (!environment) {
       return { found: false, why: `${OPS_CONFIG_PATH} defines no environment "${labels.environment}"` };
     }
@@ -77,7 +82,7 @@ export class EnvironmentScopes {
     if (!read.ok) return { found: false, why: read.why };
     const { config } = read;
     const name = environmentOfAlarm(alarmName, config.app, Object.keys(config.environments));
-    const environment = name === undefined ? undefined : config.environments[name];
+    const environment = name === undefined ? undefined : environmentNamed(config, name);
     if (!environment) return { found: false, why: `no environment of ${OPS_CONFIG_PATH} names this alarm` };
     return { found: true, scope: this.scope(repository, config, environment) };
   }

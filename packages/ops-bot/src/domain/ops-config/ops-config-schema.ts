@@ -329,3 +329,11 @@ function resolve(file: ParsedFile): OpsConfig {
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The environment named `name`, or `undefined`. Looked up by own key only: the names come from
+ * comments and events, and a name such as `constructor` or `__proto__` is no environment.
+ */
+export function environmentNamed(config: OpsConfig, name: string): EnvironmentConfig | undefined {
+  return Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
+}

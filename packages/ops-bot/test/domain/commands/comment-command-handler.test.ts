@@ -118,6 +118,8 @@ describe("/scale", () => {
     ["/scale staging 6-3", "min 6 is greater than max 3"],
     ["/scale staging three", ""],
     ["/scale qa 1-2", "Unknown environment `qa`; configured: `staging`, `production`, `preview`"],
+    // A name every plain object answers to is no environment either.
+    ["/scale constructor 1-8", "Unknown environment `constructor`; configured: `staging`, `production`, `preview`"],
     ["/scale preview 1-2", "no `scaling` limits"],
   ])("refuses %s and states what is allowed", async (command, message) => {
     const { run, reply, scaler } = setUp();
