@@ -69,7 +69,8 @@ export async function pushLocalNodeBaseImage(options: LocalNodeBaseImageOptions)
     options.layerCache,
   );
   const runtime: ImageRuntimeConfig = {
-    env: { NODE_VERSION: nodeVersion },
+    // PATH as the official node images (and Docker's default) set it: `node` is found there.
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NODE_VERSION: nodeVersion },
     // As the official node images: no entrypoint, so an app image's CMD is the whole command.
     cmd: ["node"],
   };

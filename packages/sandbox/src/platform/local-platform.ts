@@ -9,15 +9,16 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { EVENT_DETAIL_TYPES, EVENT_SOURCES, PHOENIX_APP, tryParseImageReference } from "@phoenix/shared";
-import { unpackImage } from "./image-unpack.js";
+import { resolveImageCommand, unpackImage } from "./image-unpack.js";
 
 /**
  * The sandbox's stand-in for ECS and its awslogs driver: runs the service's task definition as
- * a local Node process from the image in the local registry, ships its output to CloudWatch
+ * a local process from the image in the local registry, ships its output to CloudWatch
  * Logs (moto), replaces a task that exits (and reports it as an ECS Task State Change event,
  * as EventBridge would), and rolls the task over when the service's task definition changes
  * (then reports the ECS deployment COMPLETED). There is no container engine here: the image's
- * files run with the local Node.
+ * command runs as a plain process, found along the image's PATH in its own files (the pinned
+ * Node release of its base image), with the app's files as its working directory.
  */
 export interface LocalPlatformOptions {
   readonly ecs: ECSClient;
@@ -29,7 +30,7 @@ export interface LocalPlatformOptions {
   readonly container: string;
   /** Where unpacked images are kept, one directory per manifest digest. */
   readonly imageCache: string;
-  /** Layers not unpacked: the base image's (the sandbox runs its Node binary itself). */
+  /** The base image's layers: unpacked once each and shared, not per image. */
   readonly baseLayers: ReadonlySet<string>;
   /** Port and database of the app; added to the task definition's environment. */
   readonly appEnvironment: Readonly<Record<string, string>>;
@@ -115,7 +116,11 @@ export class LocalPlatform {
       throw new Error(`task definition ${taskDefinitionArn} has no container ${this.options.container}`);
     const image = await unpackImage(container.image, this.options.imageCache, this.options.baseLayers);
     const [command, ...args] = [...(image.config.Entrypoint ?? []), ...(image.config.Cmd ?? [])];
-    if (command !== "node") throw new Error(`the image's command must start with node, got ${command}`);
+    if (!command) throw new Error(`${container.image} has neither an entrypoint nor a command`);
+    // The image's own runtime (the Node release the Dockerfile pins, from the base image), not
+    // the sandbox's: the app runs on what production runs.
+    const executable = resolveImageCommand(image, command);
+    if (!executable) throw new Error(`${container.image}: ${command} is on none of the image's PATH directories`);
     const environment: Record<string, string> = {};
     for (const entry of image.config.Env ?? []) {
       const at = entry.indexOf("=");
@@ -128,7 +133,7 @@ export class LocalPlatform {
     delete environment.PATH;
     const id = randomBytes(16).toString("hex");
     const workingDirectory = join(image.rootDirectory, image.config.WorkingDir ?? "/");
-    const child = spawn(process.execPath, args, {
+    const child = spawn(executable, args, {
       cwd: workingDirectory,
       env: { ...environment, PATH: process.env.PATH ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
