@@ -2,6 +2,7 @@ import type { GitHubStandIn } from "@phoenix/github-stand-in";
 import { createOctokitIssueTracker } from "../../src/adapters/github/octokit-issue-tracker.js";
 import type { EventLabels } from "../../src/domain/events/environment-labels.js";
 import { type EnvironmentScopeSources, EnvironmentScopes } from "../../src/domain/notifications/environment-scope.js";
+import type { IssueTracker } from "../../src/ports/issue-tracker.js";
 import type { LogReader } from "../../src/ports/log-reader.js";
 import type { MetricReader } from "../../src/ports/metric-reader.js";
 import { octokitFor } from "./octokit-for.js";
@@ -42,6 +43,16 @@ export function environmentScopes(
     ...options.sources,
   });
 }
+
+/** An issue tracker whose every create fails as GitHub does when it answers 502. */
+export const ISSUES_FAILING_WITH_502: IssueTracker = {
+  create: async () => {
+    throw new Error("GitHub answered 502");
+  },
+  get: async () => undefined,
+  update: async () => {},
+  comment: async () => {},
+};
 
 /** A logger that keeps what was logged, so a test can assert the warning an ignored event leaves. */
 export class RecordingLogger {

@@ -10,7 +10,13 @@ import type { LogSource } from "../../../src/domain/notifications/environment-sc
 import type { LogReader } from "../../../src/ports/log-reader.js";
 import type { MetricReader } from "../../../src/ports/metric-reader.js";
 import type { ServiceTarget } from "../../../src/ports/service-target.js";
-import { environmentScopes, REPOSITORY, RecordingLogger, STAGING } from "../../support/environment-scopes.js";
+import {
+  environmentScopes,
+  ISSUES_FAILING_WITH_502,
+  REPOSITORY,
+  RecordingLogger,
+  STAGING,
+} from "../../support/environment-scopes.js";
 
 // Evidence readers are in-process doubles here; the CloudWatch adapters have their own tests.
 const metrics: MetricReader = {
@@ -116,18 +122,7 @@ describe("alarm notifications become one GitHub issue per alarm", () => {
     const notification = labelled("eventbridge:flaky", alarmChange("ALARM", "OK"));
     const failingOnce = new AlarmIssueHandler({
       ...handlerDeps(),
-      scopes: environmentScopes(github, {
-        sources: {
-          issues: () => ({
-            create: async () => {
-              throw new Error("GitHub answered 502");
-            },
-            get: async () => undefined,
-            update: async () => {},
-            comment: async () => {},
-          }),
-        },
-      }),
+      scopes: environmentScopes(github, { sources: { issues: () => ISSUES_FAILING_WITH_502 } }),
     });
     await expect(failingOnce.handle(notification)).rejects.toThrow("502");
     expect(await handler.handle(notification)).toBe("opened");

@@ -20,7 +20,12 @@ import {
   type CrashIssueHandlerDeps,
 } from "../../../src/domain/notifications/crash-issue-handler.js";
 import { awsFixture } from "../../support/aws-fixtures.js";
-import { environmentScopes, RecordingLogger, STAGING } from "../../support/environment-scopes.js";
+import {
+  environmentScopes,
+  ISSUES_FAILING_WITH_502,
+  RecordingLogger,
+  STAGING,
+} from "../../support/environment-scopes.js";
 
 // Documented ECS examples and their stopped-task variants; each file's `source` says where it came from.
 type TaskEvent = {
@@ -281,18 +286,7 @@ describe("stopped ECS tasks become crash issues (moto logs, GitHub stand-in)", (
     const failing = labelledAs(
       new CrashIssueHandler({
         ...deps,
-        scopes: environmentScopes(github, {
-          sources: {
-            issues: () => ({
-              create: async () => {
-                throw new Error("GitHub answered 502");
-              },
-              get: async () => undefined,
-              update: async () => {},
-              comment: async () => {},
-            }),
-          },
-        }),
+        scopes: environmentScopes(github, { sources: { issues: () => ISSUES_FAILING_WITH_502 } }),
       }),
     );
     await expect(failing.handle(event)).rejects.toThrow("502");
